@@ -1,0 +1,203 @@
+"""Translations read from locales/: content lookups with fallback, interface gettext, stats.
+
+Catalogues are read from the .po files themselves (no compile step to forget): a fuzzy or
+outdated entry is known as such and is never served as a current translation.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations
+from babel.support import Translations as GettextTranslations
+
+from parcours.errors import CatalogueInvalid, Problem
+
+CONTENT_DOMAIN = "content"
+INTERFACE_DOMAIN = "messages"
+Status = Literal["done", "stale", "missing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text and the language it is actually in (which may be a fallback)."""
+
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    source: str
+    text: str
+    fuzzy: bool
+
+
+@dataclass(frozen=True)
+class Languages:
+    """Which languages are negotiated, which are accepted, and how each falls back."""
+
+    source: str
+    translated: tuple[str, ...]
+    extra: tuple[str, ...]
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def negotiable(self) -> tuple[str, ...]:
+        """Offered to Accept-Language: the source and every language with a catalogue."""
+        return (self.source, *self.translated)
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Accepted by `?lang=`: also heritage languages that only fall back for now."""
+        return (*self.negotiable, *(x for x in self.extra if x not in self.negotiable))
+
+    def chain(self, lang: str) -> tuple[str, ...]:
+        """Languages to try in order for `lang`, always ending with the source language."""
+        chain = [lang, *self.fallbacks.get(lang, ()), self.source]
+        return tuple(dict.fromkeys(chain))
+
+
+def _read_po(path: Path, display: str) -> Catalog:
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, abort_invalid=True)
+    except Exception as exc:  # Babel raises several types on broken files
+        line = getattr(exc, "lineno", None)
+        raise CatalogueInvalid([Problem(display, line, "", f"cannot read this PO file: {exc}",
+                                        "open it in Poedit or run `msgfmt -c` on it", "po_syntax")]
+                               ) from None
+
+
+@dataclass
+class Translations:
+    """All catalogues of locales/, indexed for lookups by (context, French source)."""
+
+    languages: Languages
+    content: dict[str, dict[str, _Entry]]
+    interface: dict[str, GettextTranslations | NullTranslations]
+    interface_entries: dict[str, dict[tuple[str | None, str], _Entry]]
+    interface_template: tuple[tuple[str | None, str], ...]
+
+    def text(self, context: str, source: str, lang: str) -> Localized:
+        """The best current text for `lang` along its fallback chain."""
+        for candidate in self.languages.chain(lang):
+            if candidate == self.languages.source:
+                return Localized(source, candidate)
+            entry = self.content.get(candidate, {}).get(context)
+            if entry and entry.source == source and entry.text and not entry.fuzzy:
+                # An identical text (a kept official name) is in the source language.
+                code = self.languages.source if entry.text == source else candidate
+                return Localized(entry.text, code)
+        return Localized(source, self.languages.source)
+
+    def interface_text(self, context: str | None, source: str, lang: str) -> Localized:
+        """An interface string (e.g. a type label) with the language it resolved in."""
+        for candidate in self.languages.chain(lang):
+            if candidate == self.languages.source:
+                break
+            entry = self.interface_entries.get(candidate, {}).get((context, source))
+            if entry and entry.text and not entry.fuzzy:
+                return Localized(entry.text, candidate)
+        return Localized(source, self.languages.source)
+
+    def content_status(self, context: str, source: str, lang: str) -> Status:
+        if lang == self.languages.source:
+            return "done"
+        entry = self.content.get(lang, {}).get(context)
+        if entry is None or not entry.text:
+            return "missing"
+        if entry.fuzzy or entry.source != source:
+            return "stale"
+        return "done"
+
+    def interface_status(self, key: tuple[str | None, str], lang: str) -> Status:
+        if lang == self.languages.source:
+            return "done"
+        entry = self.interface_entries.get(lang, {}).get(key)
+        if entry is None or not entry.text:
+            return "missing"
+        return "stale" if entry.fuzzy else "done"
+
+    def gettext(self, lang: str) -> GettextTranslations | NullTranslations:
+        return self.interface.get(lang) or NullTranslations()
+
+
+def _interface_translations(catalogs: list[Catalog]) -> GettextTranslations | NullTranslations:
+    """gettext object for a chain of catalogues (first wins), fuzzy entries left out."""
+    result: GettextTranslations | NullTranslations | None = None
+    for catalog in catalogs:
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        current = GettextTranslations(fp=buffer, domain=INTERFACE_DOMAIN)
+        if result is None:
+            result = current
+        else:
+            result.add_fallback(current)
+    return result or NullTranslations()
+
+
+def discover_languages(locales_dir: Path) -> tuple[str, ...]:
+    """Languages that have at least one catalogue under locales/<lang>/LC_MESSAGES/."""
+    if not locales_dir.is_dir():
+        return ()
+    found = []
+    for child in sorted(locales_dir.iterdir()):
+        messages = child / "LC_MESSAGES"
+        if messages.is_dir() and any(messages.glob("*.po")):
+            found.append(child.name)
+    return tuple(found)
+
+
+def _entries(catalog: Catalog) -> Iterable[tuple[str | None, str, _Entry]]:
+    for message in catalog:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        text = message.string if isinstance(message.string, str) else ""
+        yield message.context, message.id, _Entry(message.id, text, message.fuzzy)
+
+
+def load_translations(
+    locales_dir: Path,
+    source: str,
+    extra: Iterable[str],
+    fallbacks: Mapping[str, tuple[str, ...]],
+) -> Translations:
+    """Read every catalogue of locales/ and the interface template (messages.pot)."""
+    translated = tuple(lang for lang in discover_languages(locales_dir) if lang != source)
+    languages = Languages(source, translated, tuple(extra), dict(fallbacks))
+    content: dict[str, dict[str, _Entry]] = {}
+    interface_catalogs: dict[str, Catalog] = {}
+    interface_entries: dict[str, dict[tuple[str | None, str], _Entry]] = {}
+    for lang in translated:
+        folder = locales_dir / lang / "LC_MESSAGES"
+        content_po = folder / f"{CONTENT_DOMAIN}.po"
+        if content_po.is_file():
+            catalog = _read_po(content_po, f"locales/{lang}/LC_MESSAGES/{CONTENT_DOMAIN}.po")
+            content[lang] = {ctx: entry for ctx, _, entry in _entries(catalog) if ctx}
+        interface_po = folder / f"{INTERFACE_DOMAIN}.po"
+        if interface_po.is_file():
+            catalog = _read_po(interface_po,
+                               f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po")
+            interface_catalogs[lang] = catalog
+            interface_entries[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog)}
+    interface = {
+        lang: _interface_translations(
+            [interface_catalogs[x] for x in languages.chain(lang) if x in interface_catalogs]
+        )
+        for lang in languages.accepted
+    }
+    template_path = locales_dir / f"{INTERFACE_DOMAIN}.pot"
+    template: tuple[tuple[str | None, str], ...] = ()
+    if template_path.is_file():
+        pot = _read_po(template_path, f"locales/{INTERFACE_DOMAIN}.pot")
+        template = tuple((ctx, mid) for ctx, mid, _ in _entries(pot))
+    return Translations(languages, content, interface, interface_entries, template)

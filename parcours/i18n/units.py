@@ -1,0 +1,57 @@
+"""What in the catalogue is translatable, and under which gettext context.
+
+One definition serves both the Babel extractor (which needs lines) and the server (which
+looks translations up), so the two can never disagree on a message's identity. The msgid is
+the French text itself: when a curator changes it, the old translation no longer matches and
+is reported stale instead of being served as current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from parcours.yamldoc import PathPart
+
+#: Per-site fields whose French text is translated, with the note translators see.
+SITE_FIELDS: dict[str, str] = {
+    "name": "Official French name of the site. Keep it as it is unless a name is really "
+    "established in your language.",
+    "summary": "One or two sentences, under 200 characters.",
+    "description": "80 to 250 words, paragraphs separated by a blank line.",
+}
+SUBTYPE_CONTEXT = "subtype"
+
+
+def site_context(site_id: str, field: str) -> str:
+    return f"site/{site_id}/{field}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translatable text: gettext context, French source and where it stands."""
+
+    context: str
+    source: str
+    path: tuple[PathPart, ...]
+    comment: str
+
+
+def catalogue_units(data: Mapping[str, Any]) -> Iterator[Unit]:
+    """Translatable texts of a parsed site_catalog.yaml (plain data), in file order."""
+    sites = data.get("sites") if isinstance(data, Mapping) else None
+    if not isinstance(sites, list):
+        return
+    for index, site in enumerate(sites):
+        if not isinstance(site, Mapping) or not isinstance(site.get("id"), str):
+            continue
+        for field, comment in SITE_FIELDS.items():
+            text = site.get(field)
+            if isinstance(text, str) and text.strip():
+                yield Unit(site_context(site["id"], field), text.strip(),
+                           ("sites", index, field), comment)
+        subtype = site.get("subtype")
+        if isinstance(subtype, str) and subtype.strip():
+            yield Unit(SUBTYPE_CONTEXT, subtype.strip(), ("sites", index, "subtype"),
+                       "Finer form of a site type (shared by every site of that form).")

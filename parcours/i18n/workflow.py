@@ -1,0 +1,53 @@
+"""The translators' workflow over Babel's own commands, with the project's settings.
+
+`extract` builds the two templates (interface and content) from the code and the YAML;
+`update` merges them into every language, so a changed French text turns its translation
+fuzzy (stale) instead of silently keeping a translation of the old text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+from babel.messages.frontend import CommandLineInterface
+
+from parcours import __version__
+from parcours.i18n.catalogs import CONTENT_DOMAIN, INTERFACE_DOMAIN, discover_languages
+from parcours.settings import Settings
+
+MAPPINGS = {INTERFACE_DOMAIN: "babel.cfg", CONTENT_DOMAIN: "babel-content.cfg"}
+
+
+def _pybabel(args: Sequence[str]) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract(settings: Settings) -> int:
+    root = settings.root
+    for domain, mapping in MAPPINGS.items():
+        # Locations name files only (relative to the root): line numbers would churn the
+        # templates on every edit.
+        with contextlib.chdir(root):
+            _pybabel(["extract", "-F", mapping, "-o", str(settings.locales_dir / f"{domain}.pot"),
+                      "--project", "parcours", "--version", __version__,
+                      "--add-location=file", "-w", "100", "."])
+        print(f"wrote {settings.locales_dir / f'{domain}.pot'}")
+    return 0
+
+
+def update(settings: Settings, new_languages: Sequence[str]) -> int:
+    locales = settings.locales_dir
+    for lang in new_languages:
+        for domain in MAPPINGS:
+            target = locales / lang / "LC_MESSAGES" / f"{domain}.po"
+            if not target.exists():
+                _pybabel(["init", "-D", domain, "-i", str(locales / f"{domain}.pot"),
+                          "-d", str(locales), "-l", lang, "-w", "100"])
+    for lang in discover_languages(locales):
+        for domain in MAPPINGS:
+            if (locales / lang / "LC_MESSAGES" / f"{domain}.po").exists():
+                _pybabel(["update", "-D", domain, "-i", str(locales / f"{domain}.pot"),
+                          "-d", str(locales), "-l", lang, "-w", "100", "--previous"])
+    print(f"updated catalogues of {', '.join(discover_languages(locales)) or 'no language'}")
+    return 0

@@ -1,0 +1,91 @@
+"""One declared set of settings, read from the environment and overridden by CLI flags.
+
+Every knob the server has lives here, with its default, so that `parcours serve --help`,
+the README and the code agree on what can be changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The repository that ships with the package holds the bundled catalogue.
+BUNDLED_ROOT = PACKAGE_DIR.parent
+
+#: Bounding box (min lon, min lat, max lon, max lat) of the 47 communes of La Porte du
+#: Hainaut, with a margin of about 2 km: a coordinate outside it is almost surely a typo
+#: (swapped lat/lon, a missing digit) rather than a site of the agglomeration.
+PORTE_DU_HAINAUT_BBOX = (3.15, 50.20, 3.65, 50.55)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the content lives, which languages are served and the limits of the API."""
+
+    root: Path = BUNDLED_ROOT
+    source_language: str = "fr"
+    #: Heritage and regional languages that `?lang=` accepts even with no translations yet;
+    #: they fall back to French. Languages with a catalogue in locales/ are always accepted.
+    extra_languages: tuple[str, ...] = ("pcd", "pl", "it", "ar")
+    #: Fallback chains for languages that should try another one before French.
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Public base URL (e.g. https://parcours.example.org); None uses the request's own.
+    public_url: str | None = None
+    area_bbox: tuple[float, float, float, float] = PORTE_DU_HAINAUT_BBOX
+    page_size: int = 100
+    max_page_size: int = 500
+    max_radius_m: float = 200_000.0
+    max_yaml_bytes: int = 5 * 1024 * 1024
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.root / "site_catalog.yaml"
+
+    @property
+    def tours_dir(self) -> Path:
+        return self.root / "tours"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / "assets"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields changed; None values are ignored."""
+        kept = {key: value for key, value in changes.items() if value is not None}
+        return replace(self, **kept)  # type: ignore[arg-type]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _parse_bbox(value: str) -> tuple[float, float, float, float]:
+    parts = [float(part) for part in _split(value)]
+    if len(parts) != 4:
+        raise ValueError(f"PARCOURS_AREA_BBOX needs 4 numbers, got {len(parts)}")
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from PARCOURS_* variables; anything unset keeps its default."""
+    env = os.environ if environ is None else environ
+    settings = Settings()
+    changes: dict[str, object] = {}
+    if "PARCOURS_ROOT" in env:
+        changes["root"] = Path(env["PARCOURS_ROOT"]).resolve()
+    if "PARCOURS_PUBLIC_URL" in env:
+        changes["public_url"] = env["PARCOURS_PUBLIC_URL"].rstrip("/") or None
+    if "PARCOURS_EXTRA_LANGUAGES" in env:
+        changes["extra_languages"] = _split(env["PARCOURS_EXTRA_LANGUAGES"])
+    if "PARCOURS_AREA_BBOX" in env:
+        changes["area_bbox"] = _parse_bbox(env["PARCOURS_AREA_BBOX"])
+    if "PARCOURS_PAGE_SIZE" in env:
+        changes["page_size"] = int(env["PARCOURS_PAGE_SIZE"])
+    return settings.with_overrides(**changes)

@@ -1,0 +1,232 @@
+"""The immutable snapshot every request reads: records, indexes and precomputed bytes.
+
+Built once from the files on disk (catalogue, translations). Responses that depend only on the
+snapshot and the language are serialized here, once, with a strong ETag, so that serving
+them is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parcours import geo
+from parcours.catalogue import load_catalogue
+from parcours.documents import SiteTexts, site_document, site_feature, site_item
+from parcours.i18n.catalogs import Translations, load_translations
+from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
+from parcours.model import Catalogue, Site, catalogue_json_schema
+from parcours.query import SiteQuery, fold
+from parcours.settings import Settings
+
+GZIP_MIN_BYTES = 860  # below one packet, compressing costs more than it saves
+
+
+def dump_json(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class Representation:
+    """Bytes of one response with its strong ETag, and a gzip variant made on first use."""
+
+    body: bytes
+    media_type: str
+    lang: str | None = None
+    etag: str = ""
+    _gzip: tuple[bytes, str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.etag:
+            self.etag = '"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
+
+    @property
+    def compressible(self) -> bool:
+        return len(self.body) >= GZIP_MIN_BYTES
+
+    def gzipped(self) -> tuple[bytes, str]:
+        """(gzip bytes, ETag): a different representation needs a different strong ETag."""
+        if self._gzip is None:
+            data = gzip.compress(self.body, compresslevel=6, mtime=0)
+            self._gzip = (data, self.etag[:-1] + '-gz"')
+        return self._gzip
+
+
+def json_representation(document: Any, lang: str | None = None,
+                        media_type: str = "application/json") -> Representation:
+    return Representation(dump_json(document), media_type, lang)
+
+
+class _LRU:
+    """Small bounded cache for filtered queries, owned by one snapshot."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Representation] = OrderedDict()
+
+    def get_or_make(self, key: Any, make: Callable[[], Representation]) -> Representation:
+        found = self.data.get(key)
+        if found is not None:
+            self.data.move_to_end(key)
+            return found
+        value = make()
+        self.data[key] = value
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return value
+
+
+def _revision(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Snapshot:
+    """Everything a request may read. Never mutated after build, except bounded caches."""
+
+    settings: Settings
+    catalogue: Catalogue
+    translations: Translations
+    revision: str
+    built_at: float
+    sites: tuple[Site, ...]
+    by_id: dict[str, Site]
+    texts: dict[str, dict[str, SiteTexts]]
+    documents: dict[str, dict[str, Representation]]
+    items: dict[str, list[dict[str, Any]]]
+    search_text: dict[str, dict[str, str]]
+    representations: dict[str, Representation]
+    #: Filtered queries and rendered pages, made on first use for this snapshot only.
+    cache: _LRU = field(default_factory=lambda: _LRU(1024))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.translations.languages.accepted
+
+    def site_representation(self, site_id: str, lang: str) -> Representation | None:
+        return self.documents[lang].get(site_id)
+
+    def find_sites(self, query: SiteQuery, lang: str) -> list[tuple[Site, float | None]]:
+        """Sites matching the query; sorted by distance when `near` is given."""
+        terms = fold(query.q).split() if query.q else []
+        commune = fold(query.commune) if query.commune else None
+        found: list[tuple[Site, float | None]] = []
+        for site in self.sites:
+            if query.type and site.type != query.type:
+                continue
+            if commune and commune not in {fold(c) for c in site.communes}:
+                continue
+            if query.bbox and not query.bbox.contains(site.location.lat, site.location.lon):
+                continue
+            if terms:
+                haystack = self.search_text[lang][site.id]
+                if not all(term in haystack for term in terms):
+                    continue
+            distance = None
+            if query.near:
+                distance = geo.distance_m(*query.near, site.location.lat, site.location.lon)
+                if query.radius_m is not None and distance > query.radius_m:
+                    continue
+            found.append((site, distance))
+        if query.near:
+            found.sort(key=lambda pair: pair[1] or 0.0)
+        return found
+
+
+def _search_text(site: Site, texts: SiteTexts, source: SiteTexts) -> str:
+    parts = [site.id, site.commune, *site.communes, site.type, site.unesco.element]
+    for t in (texts, source):
+        parts += [t.name.text, t.summary.text, t.description.text, t.type_label.text]
+        if t.subtype:
+            parts.append(t.subtype.text)
+    return " " + fold(" ".join(parts)) + " "
+
+
+def languages_document(translations: Translations, catalogue: Catalogue) -> dict[str, Any]:
+    """Each accepted language with its completeness for content and interface."""
+    langs = translations.languages
+    units = [(site_context(s.id, f), getattr(s, f)) for s in catalogue.sites for f in SITE_FIELDS]
+    units += [(SUBTYPE_CONTEXT, s) for s in sorted({s.subtype for s in catalogue.sites
+                                                    if s.subtype})]
+    out = []
+    for lang in langs.accepted:
+        content = {"done": 0, "stale": 0, "missing": 0}
+        for context, source in units:
+            content[translations.content_status(context, source, lang)] += 1
+        interface = {"done": 0, "stale": 0, "missing": 0}
+        for key in translations.interface_template:
+            interface[translations.interface_status(key, lang)] += 1
+
+        def ratio(counts: dict[str, int]) -> float:
+            total = sum(counts.values())
+            return round(counts["done"] / total, 4) if total else 1.0
+
+        out.append({
+            "code": lang,
+            "source": lang == langs.source,
+            "negotiable": lang in langs.negotiable,
+            "fallback": [x for x in langs.chain(lang) if x != lang],
+            "content": {**content, "total": len(units), "completeness": ratio(content)},
+            "interface": {**interface, "total": len(translations.interface_template),
+                          "completeness": ratio(interface)},
+        })
+    return {"source": langs.source, "languages": out}
+
+
+def build_snapshot(settings: Settings) -> Snapshot:
+    """Load, validate and precompute; raises CatalogueInvalid with every problem found."""
+    catalogue = load_catalogue(settings)
+    translations = load_translations(settings.locales_dir, settings.source_language,
+                                     settings.extra_languages, settings.fallbacks)
+    langs = translations.languages.accepted
+    sites = tuple(catalogue.sites)
+    source = settings.source_language
+    texts = {lang: {s.id: SiteTexts(s, lang, translations) for s in sites} for lang in langs}
+    documents = {
+        lang: {s.id: json_representation(site_document(s, texts[lang][s.id], lang, catalogue), lang)
+               for s in sites}
+        for lang in langs
+    }
+    items = {lang: [site_item(s, texts[lang][s.id], lang) for s in sites] for lang in langs}
+    search_text = {lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id])
+                          for s in sites} for lang in langs}
+    inputs = [settings.catalogue_path, *settings.locales_dir.glob("**/*.po")]
+    representations = {
+        "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
+        "languages": json_representation(languages_document(translations, catalogue)),
+    }
+    return Snapshot(
+        settings=settings,
+        catalogue=catalogue,
+        translations=translations,
+        revision=_revision(p for p in inputs if p.is_file()),
+        built_at=time.time(),
+        sites=sites,
+        by_id={s.id: s for s in sites},
+        texts=texts,
+        documents=documents,
+        items=items,
+        search_text=search_text,
+        representations=representations,
+    )
+
+
+def geojson_document(snapshot: Snapshot, found: list[tuple[Site, float | None]],
+                     lang: str) -> dict[str, Any]:
+    features = []
+    for site, distance in found:
+        extra = {"distance_m": round(distance, 1)} if distance is not None else None
+        features.append(site_feature(site, snapshot.texts[lang][site.id], lang, extra))
+    bbox = geo.bbox_of((s.location.lat, s.location.lon) for s, _ in found)
+    return geo.feature_collection(features, bbox)

@@ -1,0 +1,1 @@
+"""The HTTP layer: thin Starlette routes reading the current snapshot."""

@@ -1,0 +1,75 @@
+"""create_app(settings): the Starlette application over a validated snapshot."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from parcours.settings import Settings, settings_from_env
+from parcours.snapshot import Snapshot, build_snapshot, json_representation
+from parcours.web import api, pages, system
+from parcours.web.errors import HANDLERS
+from parcours.web.openapi import Documented, openapi_document
+from parcours.web.state import SnapshotHolder
+
+STATIC_DIR = Path(__file__).parent / "static"
+# The stdlib table lacks these without /etc/mime.types (see STANDARDS.md).
+for _type, _ext in (("model/gltf-binary", ".glb"), ("model/gltf+json", ".gltf"),
+                    ("model/vnd.usdz+zip", ".usdz"), ("image/ktx2", ".ktx2"),
+                    ("application/geo+json", ".geojson"), ("text/vtt", ".vtt")):
+    mimetypes.add_type(_type, _ext)
+
+
+class Preflight:
+    """Answers CORS preflight for the read-only API; everything else passes straight through."""
+
+    PREFIXES = ("/api/", "/schema/", "/openapi.json")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "OPTIONS"
+                and scope["path"].startswith(self.PREFIXES)):
+            await send({"type": "http.response.start", "status": 204, "headers": [
+                (b"access-control-allow-origin", b"*"),
+                (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+                (b"access-control-allow-headers", b"Accept-Language, If-None-Match, Range"),
+                (b"access-control-max-age", b"86400"),
+                (b"content-length", b"0"),
+            ]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
+def documented_routes() -> list[Documented]:
+    static = Documented(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+                        "Stylesheets and scripts of the pages", "static",
+                        media_type="text/css", responses={"404": "No such file."})
+    return [*system.ROUTES, *api.ROUTES, *pages.ROUTES, static]
+
+
+def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Starlette:
+    """The application; builds the snapshot unless one is given (raises if invalid)."""
+    settings = settings or settings_from_env()
+    snapshot = snapshot or build_snapshot(settings)
+    routes = documented_routes()
+    app = Starlette(routes=[doc.route for doc in routes],
+                    exception_handlers=HANDLERS)  # type: ignore[arg-type]
+    app.state.holder = SnapshotHolder(settings, snapshot)
+    app.state.openapi = json_representation(openapi_document(routes), None,
+                                            "application/vnd.oai.openapi+json;version=3.1")
+    app.state.documented = routes
+    app.add_middleware(Preflight)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and reload mode: settings come from PARCOURS_*."""
+    return create_app(settings_from_env())

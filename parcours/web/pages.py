@@ -1,0 +1,215 @@
+"""Server-rendered, mobile-first pages that work without JavaScript.
+
+Rendered once per snapshot, language and address, then served from the snapshot's cache
+with an ETag like the API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from parcours.documents import TYPE_CONTEXT, UNESCO_URL
+from parcours.errors import NotFound
+from parcours.model import SITE_TYPES, Site, slugify
+from parcours.query import SiteQuery, parse_site_query
+from parcours.snapshot import Representation, Snapshot
+from parcours.web.api import single_params, suggest_sites
+from parcours.web.language import request_language
+from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param
+from parcours.web.responses import represent
+from parcours.web.state import snapshot_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "de": "Deutsch",
+                  "pcd": "Picard", "pl": "Polski", "it": "Italiano", "ar": "العربية"}
+RTL = {"ar"}
+
+
+def babel_locale(lang: str, fallback: str = "fr") -> Locale:
+    """Babel locale for formatting; languages without CLDR data (pcd) use the fallback."""
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(fallback)
+
+
+def base_url(request: Request, snapshot: Snapshot) -> str:
+    return snapshot.settings.public_url or str(request.base_url).rstrip("/")
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def _render(snapshot: Snapshot, template: str, lang: str, **context: Any) -> str:
+    gettext = snapshot.translations.gettext(lang)
+    locale = babel_locale(lang, snapshot.settings.source_language)
+    env = _env.overlay()
+    env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
+    return env.get_template(template).render(
+        lang=lang,
+        dir="rtl" if lang in RTL else "ltr",
+        language_names=LANGUAGE_NAMES,
+        languages=snapshot.translations.languages.negotiable,
+        number=lambda value, fmt="#,##0.#####": format_decimal(value, fmt, locale=locale),
+        catalogue=snapshot.catalogue.catalogue,
+        **context,
+    )
+
+
+def _alternates(base: str, path: str, query: list[tuple[str, str]],
+                snapshot: Snapshot) -> list[tuple[str, str]]:
+    out = [(lang, f"{base}{path}?{urlencode([*query, ('lang', lang)])}")
+           for lang in snapshot.translations.languages.negotiable]
+    out.append(("x-default", f"{base}{path}" + (f"?{urlencode(query)}" if query else "")))
+    return out
+
+
+def _html(body: str, lang: str) -> Representation:
+    return Representation(body.encode("utf-8"), "text/html; charset=utf-8", lang)
+
+
+def site_json_ld(site: Site, snapshot: Snapshot, lang: str, page_url: str) -> str:
+    texts = snapshot.texts[lang][site.id]
+    data = {
+        "@context": "https://schema.org",
+        "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],
+        "@id": page_url,
+        "url": page_url,
+        "name": texts.name.text,
+        "description": texts.summary.text,
+        "inLanguage": lang,
+        "geo": {"@type": "GeoCoordinates", "latitude": site.location.lat,
+                "longitude": site.location.lon},
+        "address": {"@type": "PostalAddress", "addressLocality": site.commune,
+                    "addressCountry": "FR"},
+        "containedInPlace": {"@type": "Place", "name": "La Porte du Hainaut"},
+        "isPartOf": {"@type": "LandmarksOrHistoricalBuildings",
+                     "name": "Bassin minier du Nord-Pas de Calais", "sameAs": UNESCO_URL},
+        "availableLanguage": list(snapshot.translations.languages.negotiable),
+        "touristType": "Cultural heritage",
+    }
+    text = json.dumps(data, ensure_ascii=False)
+    # Never let content close the script element.
+    return Markup(text.replace("</", "<\\/"))  # noqa: S704 - escaped above
+
+
+def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> str:
+    base = base_url(request, snapshot)
+    texts = snapshot.texts[lang]
+    found = [site for site, _ in snapshot.find_sites(query, lang)]
+    by_commune: dict[str, list[Site]] = defaultdict(list)
+    for site in found:
+        by_commune[site.commune].append(site)
+    counts = {t: sum(1 for s in snapshot.sites if s.type == t) for t in SITE_TYPES}
+    type_labels = {t: snapshot.translations.interface_text(TYPE_CONTEXT, t, lang)
+                   for t in SITE_TYPES}
+    filters = query.params()
+    return _render(
+        snapshot, "home.html", lang,
+        title=None,
+        communes=sorted(by_commune.items(), key=lambda kv: kv[0]),
+        texts=texts,
+        found=found,
+        total=len(snapshot.sites),
+        counts=counts,
+        type_labels=type_labels,
+        slugify=slugify,
+        current_type=query.type,
+        q=query.q or "",
+        alternates=_alternates(base, "/", filters, snapshot),
+        json_url=f"/api/sites?{urlencode([('lang', lang), *filters])}",
+        geojson_url=f"/api/sites.geojson?{urlencode([('lang', lang), *filters])}",
+        canonical=f"{base}/?{urlencode([*filters, ('lang', lang)])}",
+    )
+
+
+async def home(request: Request) -> Response:
+    snapshot = snapshot_of(request)
+    params = single_params(request, ("lang", "type", "q", "commune"))
+    lang = request_language(request, snapshot)
+    params.pop("lang", None)
+    settings = snapshot.settings
+    query = parse_site_query(params, len(snapshot.sites), len(snapshot.sites),
+                             settings.max_radius_m, ("type", "q", "commune"))
+    key = ("page:home", lang, base_url(request, snapshot), tuple(query.params()))
+    rep = snapshot.cache.get_or_make(key, lambda: _html(_home(request, snapshot, lang, query),
+                                                        lang))
+    return represent(request, rep, cors=False)
+
+
+def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> str:
+    base = base_url(request, snapshot)
+    texts = snapshot.texts[lang][site.id]
+    page_url = f"{base}/sites/{site.id}?lang={lang}"
+    return _render(
+        snapshot, "site.html", lang,
+        title=texts.name.text,
+        site=site,
+        t=texts,
+        paragraphs=_paragraphs(texts.description.text),
+        json_ld=site_json_ld(site, snapshot, lang, page_url),
+        alternates=_alternates(base, f"/sites/{site.id}", [], snapshot),
+        json_url=f"/api/sites/{site.id}?lang={lang}",
+        canonical=page_url,
+        unesco_url=UNESCO_URL,
+        osm_url=f"https://www.openstreetmap.org/?mlat={site.location.lat}"
+        f"&mlon={site.location.lon}#map=17/{site.location.lat}/{site.location.lon}",
+    )
+
+
+async def site_page(request: Request) -> Response:
+    snapshot = snapshot_of(request)
+    single_params(request, ("lang",))
+    lang = request_language(request, snapshot)
+    site_id = request.path_params["site_id"]
+    site = snapshot.by_id.get(site_id)
+    if site is None:
+        raise NotFound("site", site_id[:100], suggest_sites(snapshot, site_id[:100]))
+    key = ("page:site", lang, base_url(request, snapshot), site_id)
+    rep = snapshot.cache.get_or_make(key, lambda: _html(_site_page(request, snapshot, site, lang),
+                                                        lang))
+    return represent(request, rep, cors=False)
+
+
+def render_error(request: Request, status: int, message: str, details: dict[str, Any]) -> str:
+    """Friendly error page in the visitor's language (never fails itself)."""
+    snapshot = snapshot_of(request)
+    langs = snapshot.translations.languages
+    try:
+        lang = request_language(request, snapshot)
+    except Exception:
+        lang = langs.source
+    suggestions = [(s, snapshot.texts[lang][s].name.text) for s in details.get("suggestions", [])
+                   if s in snapshot.by_id]
+    return _render(snapshot, "error.html", lang, title=str(status), status=status,
+                   message=message, suggestions=suggestions, alternates=[], canonical=None)
+
+
+ROUTES = [
+    Documented(Route("/", home), "Home page: the sites by commune and type (HTML)", "pages",
+               (LANG, ACCEPT_LANGUAGE, Param("type", "Only this type."),
+                Param("q", "Search text."), Param("commune", "Only this commune.")),
+               "text/html", {"400": "A parameter is invalid."}),
+    Documented(Route("/sites/{site_id}", site_page), "A site's page (HTML)", "pages",
+               (LANG, ACCEPT_LANGUAGE), "text/html", {"404": "Unknown site."}),
+]

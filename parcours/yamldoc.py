@@ -1,0 +1,132 @@
+"""Read curated YAML files keeping where every value came from.
+
+Curators edit YAML by hand, so a problem must point at the line they typed. ruamel.yaml's
+round-trip loader keeps line numbers on every mapping and sequence; we keep that tree to
+locate problems and hand plain Python values (dict, list, str, int, float, bool, None) to
+validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from parcours.errors import CatalogueInvalid, Problem
+
+PathPart = str | int
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    """('sites', 12, 'location', 'lat') -> 'sites[12].location.lat'."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML file: plain data for validation, the marked tree for line numbers."""
+
+    file: str
+    tree: Any
+    data: Any
+
+    def line_of(self, parts: Sequence[PathPart]) -> int | None:
+        """1-based line of the deepest node along the path that exists in the file."""
+        node = self.tree
+        line: int | None = 1
+        for part in parts:
+            lc = getattr(node, "lc", None)
+            try:
+                if isinstance(part, int) and isinstance(node, list):
+                    if lc is not None:
+                        line = lc.item(part)[0] + 1
+                    node = node[part]
+                elif isinstance(node, dict) and part in node:
+                    if lc is not None:
+                        line = lc.key(part)[0] + 1
+                    node = node[part]
+                else:
+                    break
+            except (KeyError, IndexError, TypeError):
+                break
+        return line
+
+    def problem(self, parts: Sequence[PathPart], message: str, hint: str | None = None,
+                code: str = "invalid") -> Problem:
+        return Problem(self.file, self.line_of(parts), format_path(parts), message, hint, code)
+
+
+def plain(node: Any) -> Any:
+    """ruamel's commented types -> builtin types, so validation sees what the curator wrote."""
+    if isinstance(node, dict):
+        return {str(key) if not isinstance(key, str) else key: plain(v) for key, v in node.items()}
+    if isinstance(node, list):
+        return [plain(item) for item in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.datetime | dt.date):
+        return node.isoformat()
+    return node
+
+
+def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
+    """Parse one YAML file; syntax errors become a located Problem, never a traceback."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CatalogueInvalid(
+            [Problem(display_name, None, "", f"cannot read the file: {exc.strerror}",
+                     "check that the file exists and is readable", "unreadable")]
+        ) from None
+    if size > max_bytes:
+        raise CatalogueInvalid(
+            [Problem(display_name, None, "", f"the file is {size} bytes, over the limit of "
+                     f"{max_bytes}", "split it or raise PARCOURS_MAX_YAML_BYTES", "too_large")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogueInvalid(
+            [Problem(display_name, None, "", f"not valid UTF-8 (byte {exc.start})",
+                     "save the file as UTF-8", "encoding")]
+        ) from None
+    yaml = YAML(typ="rt")
+    try:
+        tree = yaml.load(text)
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise CatalogueInvalid(
+            [Problem(display_name, line, "", f"duplicate key: {exc.problem}",
+                     "each key may appear once in a mapping; remove or rename one", "duplicate_key")]
+        ) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise CatalogueInvalid(
+            [Problem(display_name, line, "", f"YAML syntax error: {message}",
+                     "check indentation and quoting around this line", "yaml_syntax")]
+        ) from None
+    except YAMLError as exc:
+        raise CatalogueInvalid(
+            [Problem(display_name, None, "", f"YAML error: {exc}", None, "yaml_syntax")]
+        ) from None
+    return YamlDocument(display_name, tree, plain(tree))
