@@ -93,45 +93,75 @@ def _site_problems(
         if site.id in first_index:
             other = first_index[site.id]
             line = doc.line_of(("sites", other))
-            problems.append(doc.problem((*where, "id"), f"duplicate id '{site.id}'",
-                                        f"already used by sites[{other}] (line {line}); ids must "
-                                        "be unique", "duplicate_id"))
+            problems.append(
+                doc.problem(
+                    (*where, "id"),
+                    f"duplicate id '{site.id}'",
+                    f"already used by sites[{other}] (line {line}); ids must be unique",
+                    "duplicate_id",
+                )
+            )
         else:
             first_index[site.id] = index
         element = site.unesco.element
         if element in element_index:
-            problems.append(doc.problem((*where, "unesco", "element"),
-                                        f"UNESCO element '{element}' is listed twice",
-                                        f"also sites[{element_index[element]}]", "duplicate_element"))
+            problems.append(
+                doc.problem(
+                    (*where, "unesco", "element"),
+                    f"UNESCO element '{element}' is listed twice",
+                    f"also sites[{element_index[element]}]",
+                    "duplicate_element",
+                )
+            )
         else:
             element_index[element] = index
         if re.fullmatch(rf"{site.unesco.component}[A-Z]*", element) is None:
-            problems.append(doc.problem((*where, "unesco", "element"),
-                                        f"element '{element}' does not belong to component "
-                                        f"{site.unesco.component}",
-                                        "an element code is its component number followed by "
-                                        "letters, e.g. 15A in component 15", "element_component"))
+            problems.append(
+                doc.problem(
+                    (*where, "unesco", "element"),
+                    f"element '{element}' does not belong to component {site.unesco.component}",
+                    "an element code is its component number followed by "
+                    "letters, e.g. 15A in component 15",
+                    "element_component",
+                )
+            )
         lat, lon = site.location.lat, site.location.lon
         if not (min_lat <= lat <= max_lat):
-            problems.append(doc.problem((*where, "location", "lat"),
-                                        f"latitude {lat} is outside La Porte du Hainaut "
-                                        f"({min_lat} to {max_lat})", _swap_hint(lat, lon, settings),
-                                        "outside_area"))
+            problems.append(
+                doc.problem(
+                    (*where, "location", "lat"),
+                    f"latitude {lat} is outside La Porte du Hainaut ({min_lat} to {max_lat})",
+                    _swap_hint(lat, lon, settings),
+                    "outside_area",
+                )
+            )
         if not (min_lon <= lon <= max_lon):
-            problems.append(doc.problem((*where, "location", "lon"),
-                                        f"longitude {lon} is outside La Porte du Hainaut "
-                                        f"({min_lon} to {max_lon})", _swap_hint(lat, lon, settings),
-                                        "outside_area"))
+            problems.append(
+                doc.problem(
+                    (*where, "location", "lon"),
+                    f"longitude {lon} is outside La Porte du Hainaut ({min_lon} to {max_lon})",
+                    _swap_hint(lat, lon, settings),
+                    "outside_area",
+                )
+            )
         if site.commune not in site.communes:
-            problems.append(doc.problem((*where, "commune"),
-                                        f"main commune '{site.commune}' is not in 'communes'",
-                                        f"add it to communes: {', '.join(site.communes)}",
-                                        "commune_mismatch"))
+            problems.append(
+                doc.problem(
+                    (*where, "commune"),
+                    f"main commune '{site.commune}' is not in 'communes'",
+                    f"add it to communes: {', '.join(site.communes)}",
+                    "commune_mismatch",
+                )
+            )
         if len(site.summary) > SUMMARY_MAX_CHARS:
-            problems.append(doc.problem((*where, "summary"),
-                                        f"summary has {len(site.summary)} characters, over "
-                                        f"{SUMMARY_MAX_CHARS}", "keep it to one or two short "
-                                        "sentences; the description holds the rest", "too_long"))
+            problems.append(
+                doc.problem(
+                    (*where, "summary"),
+                    f"summary has {len(site.summary)} characters, over {SUMMARY_MAX_CHARS}",
+                    "keep it to one or two short sentences; the description holds the rest",
+                    "too_long",
+                )
+            )
     return problems
 
 
@@ -147,9 +177,16 @@ def load_catalogue(settings: Settings) -> Catalogue:
     path: Path = settings.catalogue_path
     doc = load_yaml(path, path.name, settings.max_yaml_bytes)
     if not isinstance(doc.data, dict):
-        raise CatalogueInvalid([doc.problem((), "the file must be a mapping with 'catalogue' and "
-                                            "'sites' keys", "see the JSON Schema at "
-                                            "/schema/site_catalog.json", "not_a_mapping")])
+        raise CatalogueInvalid(
+            [
+                doc.problem(
+                    (),
+                    "the file must be a mapping with 'catalogue' and 'sites' keys",
+                    "see the JSON Schema at /schema/site_catalog.json",
+                    "not_a_mapping",
+                )
+            ]
+        )
     try:
         catalogue = Catalogue.model_validate(doc.data)
     except ValidationError as exc:

@@ -36,16 +36,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     except CatalogueInvalid as exc:
         _print_problems(exc)
         return 1
-    print(f"{settings.catalogue_path}: OK, {len(snapshot.sites)} sites "
-          f"(revision {snapshot.revision})")
+    print(
+        f"{settings.catalogue_path}: OK, {len(snapshot.sites)} sites (revision {snapshot.revision})"
+    )
     languages = json.loads(snapshot.representations["languages"].body)["languages"]
     for lang in languages:
         if lang["source"]:
             continue
         content, interface = lang["content"], lang["interface"]
-        print(f"  {lang['code']:>4}: content {content['completeness']:.0%} "
-              f"({content['stale']} stale, {content['missing']} missing), "
-              f"interface {interface['completeness']:.0%}")
+        print(
+            f"  {lang['code']:>4}: content {content['completeness']:.0%} "
+            f"({content['stale']} stale, {content['missing']} missing), "
+            f"interface {interface['completeness']:.0%}"
+        )
     return 0
 
 
@@ -59,24 +62,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
         snapshot = build_snapshot(settings)
     except CatalogueInvalid as exc:
         _print_problems(exc)
-        print("parcours: not starting; fix the problems above (run `parcours check`).",
-              file=sys.stderr)
+        print(
+            "parcours: not starting; fix the problems above (run `parcours check`).",
+            file=sys.stderr,
+        )
         return 1
-    print(f"parcours {__version__}: {len(snapshot.sites)} sites, languages "
-          f"{', '.join(snapshot.languages)}; http://{args.host}:{args.port}/", file=sys.stderr)
+    print(
+        f"parcours {__version__}: {len(snapshot.sites)} sites, languages "
+        f"{', '.join(snapshot.languages)}; http://{args.host}:{args.port}/",
+        file=sys.stderr,
+    )
     if args.reload or args.workers > 1:
         # Reload and workers need an import string; settings travel in the environment.
         os.environ["PARCOURS_ROOT"] = str(settings.root)
-        uvicorn.run("parcours.web.app:app_from_env", factory=True, host=args.host,
-                    port=args.port, reload=args.reload, workers=args.workers,
-                    reload_dirs=[str(settings.root)] if args.reload else None,
-                    reload_includes=["*.yaml", "*.po", "*.html", "*.py"] if args.reload else None,
-                    log_level=args.log_level, proxy_headers=True)
+        uvicorn.run(
+            "parcours.web.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            reload=args.reload,
+            workers=args.workers,
+            reload_dirs=[str(settings.root)] if args.reload else None,
+            reload_includes=["*.yaml", "*.po", "*.html", "*.py"] if args.reload else None,
+            log_level=args.log_level,
+            proxy_headers=True,
+        )
         return 0
     from parcours.web.app import create_app
 
-    uvicorn.run(create_app(settings, snapshot), host=args.host, port=args.port,
-                log_level=args.log_level, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings, snapshot),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
     return 0
 
 
@@ -114,44 +134,71 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--root", help="folder holding site_catalog.yaml, tours/, locales/ and "
-                       "assets/ (default: $PARCOURS_ROOT or the bundled catalogue)")
+        p.add_argument(
+            "--root",
+            help="folder holding site_catalog.yaml, tours/, locales/ and "
+            "assets/ (default: $PARCOURS_ROOT or the bundled catalogue)",
+        )
 
-    serve = sub.add_parser("serve", help="run the web server on the catalogue",
-                           description="Validate the catalogue, then serve the API and pages. "
-                           "Refuses to start on an invalid catalogue.")
+    serve = sub.add_parser(
+        "serve",
+        help="run the web server on the catalogue",
+        description="Validate the catalogue, then serve the API and pages. "
+        "Refuses to start on an invalid catalogue.",
+    )
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--reload", action="store_true",
-                       help="restart when code, catalogue, translations or templates change")
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart when code, catalogue, translations or templates change",
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     serve.set_defaults(func=cmd_serve)
 
-    check = sub.add_parser("check", help="validate the catalogue and translations",
-                           description="Report every problem of site_catalog.yaml and locales/ "
-                           "with file, line, path and a hint; exit 1 if there is any.")
+    check = sub.add_parser(
+        "check",
+        help="validate the catalogue and translations",
+        description="Report every problem of site_catalog.yaml and locales/ "
+        "with file, line, path and a hint; exit 1 if there is any.",
+    )
     common(check)
     check.set_defaults(func=cmd_check)
 
-    schema = sub.add_parser("schema", help="write the JSON Schema of site_catalog.yaml",
-                            description="Generate the JSON Schema from the models (editors use "
-                            "it to complete and check the catalogue as curators type).")
-    schema.add_argument("-o", "--output", default="schema/site_catalog.json",
-                        help="file to write, or - for standard output")
+    schema = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of site_catalog.yaml",
+        description="Generate the JSON Schema from the models (editors use "
+        "it to complete and check the catalogue as curators type).",
+    )
+    schema.add_argument(
+        "-o",
+        "--output",
+        default="schema/site_catalog.json",
+        help="file to write, or - for standard output",
+    )
     schema.set_defaults(func=cmd_schema)
 
-    i18n = sub.add_parser("i18n", help="translation workflow (extract, update, stats)",
-                          description="Wraps Babel: extract writes locales/messages.pot and "
-                          "locales/content.pot; update merges them into every language's .po "
-                          "(changed French texts become fuzzy, never served); stats shows "
-                          "completeness.")
+    i18n = sub.add_parser(
+        "i18n",
+        help="translation workflow (extract, update, stats)",
+        description="Wraps Babel: extract writes locales/messages.pot and "
+        "locales/content.pot; update merges them into every language's .po "
+        "(changed French texts become fuzzy, never served); stats shows "
+        "completeness.",
+    )
     common(i18n)
     i18n.add_argument("action", choices=["extract", "update", "stats"])
-    i18n.add_argument("--init", action="append", metavar="LANG",
-                      help="with update: start catalogues for a new language")
+    i18n.add_argument(
+        "--init",
+        action="append",
+        metavar="LANG",
+        help="with update: start catalogues for a new language",
+    )
     i18n.set_defaults(func=cmd_i18n)
     return parser
 

@@ -84,8 +84,9 @@ def site_item(site: Site, texts: SiteTexts, lang: str) -> dict[str, Any]:
     }
 
 
-def site_feature(site: Site, texts: SiteTexts, lang: str,
-                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def site_feature(
+    site: Site, texts: SiteTexts, lang: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """GeoJSON Feature with flat properties (GIS tools read flat attributes best)."""
     properties: dict[str, Any] = {
         "name": texts.name.text,

@@ -72,12 +72,20 @@ def point(lat: float, lon: float) -> dict[str, Any]:
     }
 
 
-def feature(ident: str, geometry: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "id": ident, "geometry": dict(geometry), "properties": dict(properties)}
+def feature(
+    ident: str, geometry: Mapping[str, Any], properties: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": ident,
+        "geometry": dict(geometry),
+        "properties": dict(properties),
+    }
 
 
-def feature_collection(features: Sequence[Mapping[str, Any]],
-                       bbox: BBox | None = None) -> dict[str, Any]:
+def feature_collection(
+    features: Sequence[Mapping[str, Any]], bbox: BBox | None = None
+) -> dict[str, Any]:
     collection: dict[str, Any] = {"type": "FeatureCollection"}
     if bbox is not None:
         collection["bbox"] = [round(x, COORD_DECIMALS) for x in bbox.as_list()]

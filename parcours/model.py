@@ -80,7 +80,9 @@ class Location(_Record):
 class UnescoRef(_Record):
     """Where the element sits in the UNESCO World Heritage property."""
 
-    property: int = Field(1360, description="WHC property id (1360: Nord-Pas de Calais Mining Basin).")
+    property: int = Field(
+        1360, description="WHC property id (1360: Nord-Pas de Calais Mining Basin)."
+    )
     component: int = Field(ge=1, le=109, description="Component number of the nomination (1-109).")
     component_name: NonEmpty = Field(description="Official French name of the component.")
     element: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}[A-Z]{0,2}$")] = Field(

@@ -66,8 +66,11 @@ class SiteQuery:
 def _floats(name: str, raw: str, count: Sequence[int], example: str) -> list[float]:
     parts = raw.split(",")
     if len(parts) not in count:
-        raise BadParameter(name, f"expected {' or '.join(map(str, count))} comma-separated "
-                           f"numbers, got {len(parts)}", example=example)
+        raise BadParameter(
+            name,
+            f"expected {' or '.join(map(str, count))} comma-separated numbers, got {len(parts)}",
+            example=example,
+        )
     try:
         values = [float(part) for part in parts]
     except ValueError:
@@ -93,18 +96,30 @@ def _site_type(raw: str) -> str:
         return TYPE_BY_SLUG[slug]
     close = difflib.get_close_matches(slug, list(TYPE_BY_SLUG), n=1, cutoff=0.5)
     hint = f" did you mean '{close[0]}'?" if close else ""
-    raise BadParameter("type", f"unknown site type '{raw}'.{hint}",
-                       allowed=sorted(TYPE_BY_SLUG), labels=list(SITE_TYPES))
+    raise BadParameter(
+        "type",
+        f"unknown site type '{raw}'.{hint}",
+        allowed=sorted(TYPE_BY_SLUG),
+        labels=list(SITE_TYPES),
+    )
 
 
-def parse_site_query(params: Mapping[str, str], page_size: int, max_page_size: int,
-                     max_radius_m: float, allowed: Sequence[str] = SITE_QUERY_PARAMS) -> SiteQuery:
+def parse_site_query(
+    params: Mapping[str, str],
+    page_size: int,
+    max_page_size: int,
+    max_radius_m: float,
+    allowed: Sequence[str] = SITE_QUERY_PARAMS,
+) -> SiteQuery:
     """Validate list parameters; unknown parameters are refused (a typo must not be ignored)."""
     for name in params:
         if name not in allowed:
             close = difflib.get_close_matches(name, allowed, n=1)
-            raise BadParameter(name, "unknown parameter" + (f"; did you mean '{close[0]}'?"
-                               if close else ""), allowed=list(allowed))
+            raise BadParameter(
+                name,
+                "unknown parameter" + (f"; did you mean '{close[0]}'?" if close else ""),
+                allowed=list(allowed),
+            )
     for name, value in params.items():
         if len(value) > MAX_QUERY_LENGTH:
             raise BadParameter(name, f"longer than {MAX_QUERY_LENGTH} characters")
@@ -112,23 +127,31 @@ def parse_site_query(params: Mapping[str, str], page_size: int, max_page_size: i
     if "near" in params:
         lat, lon = _floats("near", params["near"], (2,), "near=50.3845,3.4258")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise BadParameter("near", "expects lat,lon in WGS84 degrees (latitude first)",
-                               example="near=50.3845,3.4258")
+            raise BadParameter(
+                "near",
+                "expects lat,lon in WGS84 degrees (latitude first)",
+                example="near=50.3845,3.4258",
+            )
         near = (lat, lon)
     if "radius" in params:
         if near is None:
-            raise BadParameter("radius", "only makes sense with 'near'",
-                               example="near=50.3845,3.4258&radius=2000")
+            raise BadParameter(
+                "radius", "only makes sense with 'near'", example="near=50.3845,3.4258&radius=2000"
+            )
         (radius,) = _floats("radius", params["radius"], (1,), "radius=2000")
         if not 0 < radius <= max_radius_m:
             raise BadParameter("radius", f"must be over 0 and at most {max_radius_m:g} metres")
     if "bbox" in params:
-        west, south, east, north = _floats("bbox", params["bbox"], (4,),
-                                           "bbox=3.38,50.30,3.46,50.40")
+        west, south, east, north = _floats(
+            "bbox", params["bbox"], (4,), "bbox=3.38,50.30,3.46,50.40"
+        )
         if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-            raise BadParameter("bbox", "expects minlon,minlat,maxlon,maxlat in WGS84 degrees "
-                               "(longitude first) with minlat <= maxlat",
-                               example="bbox=3.38,50.30,3.46,50.40")
+            raise BadParameter(
+                "bbox",
+                "expects minlon,minlat,maxlon,maxlat in WGS84 degrees "
+                "(longitude first) with minlat <= maxlat",
+                example="bbox=3.38,50.30,3.46,50.40",
+            )
         bbox = geo.BBox(west, south, east, north)
     q = params.get("q", "").strip() or None
     if q is not None and not fold(q):

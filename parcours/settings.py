@@ -27,6 +27,8 @@ class Settings:
 
     root: Path = BUNDLED_ROOT
     source_language: str = "fr"
+    #: Display and negotiation order of translated languages (others follow alphabetically).
+    language_order: tuple[str, ...] = ("fr", "en", "nl", "de")
     #: Heritage and regional languages that `?lang=` accepts even with no translations yet;
     #: they fall back to French. Languages with a catalogue in locales/ are always accepted.
     extra_languages: tuple[str, ...] = ("pcd", "pl", "it", "ar")

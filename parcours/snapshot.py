@@ -59,8 +59,9 @@ class Representation:
         return self._gzip
 
 
-def json_representation(document: Any, lang: str | None = None,
-                        media_type: str = "application/json") -> Representation:
+def json_representation(
+    document: Any, lang: str | None = None, media_type: str = "application/json"
+) -> Representation:
     return Representation(dump_json(document), media_type, lang)
 
 
@@ -157,8 +158,9 @@ def languages_document(translations: Translations, catalogue: Catalogue) -> dict
     """Each accepted language with its completeness for content and interface."""
     langs = translations.languages
     units = [(site_context(s.id, f), getattr(s, f)) for s in catalogue.sites for f in SITE_FIELDS]
-    units += [(SUBTYPE_CONTEXT, s) for s in sorted({s.subtype for s in catalogue.sites
-                                                    if s.subtype})]
+    units += [
+        (SUBTYPE_CONTEXT, s) for s in sorted({s.subtype for s in catalogue.sites if s.subtype})
+    ]
     out = []
     for lang in langs.accepted:
         content = {"done": 0, "stale": 0, "missing": 0}
@@ -172,35 +174,49 @@ def languages_document(translations: Translations, catalogue: Catalogue) -> dict
             total = sum(counts.values())
             return round(counts["done"] / total, 4) if total else 1.0
 
-        out.append({
-            "code": lang,
-            "source": lang == langs.source,
-            "negotiable": lang in langs.negotiable,
-            "fallback": [x for x in langs.chain(lang) if x != lang],
-            "content": {**content, "total": len(units), "completeness": ratio(content)},
-            "interface": {**interface, "total": len(translations.interface_template),
-                          "completeness": ratio(interface)},
-        })
+        out.append(
+            {
+                "code": lang,
+                "source": lang == langs.source,
+                "negotiable": lang in langs.negotiable,
+                "fallback": [x for x in langs.chain(lang) if x != lang],
+                "content": {**content, "total": len(units), "completeness": ratio(content)},
+                "interface": {
+                    **interface,
+                    "total": len(translations.interface_template),
+                    "completeness": ratio(interface),
+                },
+            }
+        )
     return {"source": langs.source, "languages": out}
 
 
 def build_snapshot(settings: Settings) -> Snapshot:
     """Load, validate and precompute; raises CatalogueInvalid with every problem found."""
     catalogue = load_catalogue(settings)
-    translations = load_translations(settings.locales_dir, settings.source_language,
-                                     settings.extra_languages, settings.fallbacks)
+    translations = load_translations(
+        settings.locales_dir,
+        settings.source_language,
+        settings.extra_languages,
+        settings.fallbacks,
+        settings.language_order,
+    )
     langs = translations.languages.accepted
     sites = tuple(catalogue.sites)
     source = settings.source_language
     texts = {lang: {s.id: SiteTexts(s, lang, translations) for s in sites} for lang in langs}
     documents = {
-        lang: {s.id: json_representation(site_document(s, texts[lang][s.id], lang, catalogue), lang)
-               for s in sites}
+        lang: {
+            s.id: json_representation(site_document(s, texts[lang][s.id], lang, catalogue), lang)
+            for s in sites
+        }
         for lang in langs
     }
     items = {lang: [site_item(s, texts[lang][s.id], lang) for s in sites] for lang in langs}
-    search_text = {lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id])
-                          for s in sites} for lang in langs}
+    search_text = {
+        lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id]) for s in sites}
+        for lang in langs
+    }
     inputs = [settings.catalogue_path, *settings.locales_dir.glob("**/*.po")]
     representations = {
         "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
@@ -222,8 +238,9 @@ def build_snapshot(settings: Settings) -> Snapshot:
     )
 
 
-def geojson_document(snapshot: Snapshot, found: list[tuple[Site, float | None]],
-                     lang: str) -> dict[str, Any]:
+def geojson_document(
+    snapshot: Snapshot, found: list[tuple[Site, float | None]], lang: str
+) -> dict[str, Any]:
     features = []
     for site, distance in found:
         extra = {"distance_m": round(distance, 1)} if distance is not None else None

@@ -63,8 +63,13 @@ class YamlDocument:
                 break
         return line
 
-    def problem(self, parts: Sequence[PathPart], message: str, hint: str | None = None,
-                code: str = "invalid") -> Problem:
+    def problem(
+        self,
+        parts: Sequence[PathPart],
+        message: str,
+        hint: str | None = None,
+        code: str = "invalid",
+    ) -> Problem:
         return Problem(self.file, self.line_of(parts), format_path(parts), message, hint, code)
 
 
@@ -93,20 +98,44 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
         size = path.stat().st_size
     except OSError as exc:
         raise CatalogueInvalid(
-            [Problem(display_name, None, "", f"cannot read the file: {exc.strerror}",
-                     "check that the file exists and is readable", "unreadable")]
+            [
+                Problem(
+                    display_name,
+                    None,
+                    "",
+                    f"cannot read the file: {exc.strerror}",
+                    "check that the file exists and is readable",
+                    "unreadable",
+                )
+            ]
         ) from None
     if size > max_bytes:
         raise CatalogueInvalid(
-            [Problem(display_name, None, "", f"the file is {size} bytes, over the limit of "
-                     f"{max_bytes}", "split it or raise PARCOURS_MAX_YAML_BYTES", "too_large")]
+            [
+                Problem(
+                    display_name,
+                    None,
+                    "",
+                    f"the file is {size} bytes, over the limit of {max_bytes}",
+                    "split it or raise PARCOURS_MAX_YAML_BYTES",
+                    "too_large",
+                )
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogueInvalid(
-            [Problem(display_name, None, "", f"not valid UTF-8 (byte {exc.start})",
-                     "save the file as UTF-8", "encoding")]
+            [
+                Problem(
+                    display_name,
+                    None,
+                    "",
+                    f"not valid UTF-8 (byte {exc.start})",
+                    "save the file as UTF-8",
+                    "encoding",
+                )
+            ]
         ) from None
     yaml = YAML(typ="rt")
     try:
@@ -114,16 +143,32 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise CatalogueInvalid(
-            [Problem(display_name, line, "", f"duplicate key: {exc.problem}",
-                     "each key may appear once in a mapping; remove or rename one", "duplicate_key")]
+            [
+                Problem(
+                    display_name,
+                    line,
+                    "",
+                    f"duplicate key: {exc.problem}",
+                    "each key may appear once in a mapping; remove or rename one",
+                    "duplicate_key",
+                )
+            ]
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise CatalogueInvalid(
-            [Problem(display_name, line, "", f"YAML syntax error: {message}",
-                     "check indentation and quoting around this line", "yaml_syntax")]
+            [
+                Problem(
+                    display_name,
+                    line,
+                    "",
+                    f"YAML syntax error: {message}",
+                    "check indentation and quoting around this line",
+                    "yaml_syntax",
+                )
+            ]
         ) from None
     except YAMLError as exc:
         raise CatalogueInvalid(

@@ -7,7 +7,7 @@ outdated entry is known as such and is never served as a current translation.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -71,9 +71,18 @@ def _read_po(path: Path, display: str) -> Catalog:
             return read_po(handle, abort_invalid=True)
     except Exception as exc:  # Babel raises several types on broken files
         line = getattr(exc, "lineno", None)
-        raise CatalogueInvalid([Problem(display, line, "", f"cannot read this PO file: {exc}",
-                                        "open it in Poedit or run `msgfmt -c` on it", "po_syntax")]
-                               ) from None
+        raise CatalogueInvalid(
+            [
+                Problem(
+                    display,
+                    line,
+                    "",
+                    f"cannot read this PO file: {exc}",
+                    "open it in Poedit or run `msgfmt -c` on it",
+                    "po_syntax",
+                )
+            ]
+        ) from None
 
 
 @dataclass
@@ -81,7 +90,10 @@ class Translations:
     """All catalogues of locales/, indexed for lookups by (context, French source)."""
 
     languages: Languages
-    content: dict[str, dict[str, _Entry]]
+    #: lang -> (context, French source) -> entry
+    content: dict[str, dict[tuple[str, str], _Entry]]
+    #: lang -> contexts that have some entry: a context whose source no longer matches is stale
+    content_contexts: dict[str, set[str]]
     interface: dict[str, GettextTranslations | NullTranslations]
     interface_entries: dict[str, dict[tuple[str | None, str], _Entry]]
     interface_template: tuple[tuple[str | None, str], ...]
@@ -91,8 +103,8 @@ class Translations:
         for candidate in self.languages.chain(lang):
             if candidate == self.languages.source:
                 return Localized(source, candidate)
-            entry = self.content.get(candidate, {}).get(context)
-            if entry and entry.source == source and entry.text and not entry.fuzzy:
+            entry = self.content.get(candidate, {}).get((context, source))
+            if entry and entry.text and not entry.fuzzy:
                 # An identical text (a kept official name) is in the source language.
                 code = self.languages.source if entry.text == source else candidate
                 return Localized(entry.text, code)
@@ -111,12 +123,13 @@ class Translations:
     def content_status(self, context: str, source: str, lang: str) -> Status:
         if lang == self.languages.source:
             return "done"
-        entry = self.content.get(lang, {}).get(context)
-        if entry is None or not entry.text:
+        entry = self.content.get(lang, {}).get((context, source))
+        if entry is None:
+            # The French text changed since it was translated (before `i18n update`).
+            return "stale" if context in self.content_contexts.get(lang, set()) else "missing"
+        if not entry.text:
             return "missing"
-        if entry.fuzzy or entry.source != source:
-            return "stale"
-        return "done"
+        return "stale" if entry.fuzzy else "done"
 
     def interface_status(self, key: tuple[str | None, str], lang: str) -> Status:
         if lang == self.languages.source:
@@ -158,11 +171,18 @@ def discover_languages(locales_dir: Path) -> tuple[str, ...]:
 
 
 def _entries(catalog: Catalog) -> Iterable[tuple[str | None, str, _Entry]]:
+    """(context, msgid, entry) per message; a plural message counts as translated only when
+    every plural form is."""
     for message in catalog:
-        if not message.id or isinstance(message.id, tuple):
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        if not msgid:
             continue
-        text = message.string if isinstance(message.string, str) else ""
-        yield message.context, message.id, _Entry(message.id, text, message.fuzzy)
+        if isinstance(message.string, str):
+            text = message.string
+        else:
+            forms = list(message.string or ())
+            text = forms[0] if forms and all(forms) else ""
+        yield message.context, msgid, _Entry(msgid, text, message.fuzzy)
 
 
 def load_translations(
@@ -170,11 +190,15 @@ def load_translations(
     source: str,
     extra: Iterable[str],
     fallbacks: Mapping[str, tuple[str, ...]],
+    order: Sequence[str] = (),
 ) -> Translations:
     """Read every catalogue of locales/ and the interface template (messages.pot)."""
-    translated = tuple(lang for lang in discover_languages(locales_dir) if lang != source)
+    rank = {lang: i for i, lang in enumerate(order)}
+    found = [lang for lang in discover_languages(locales_dir) if lang != source]
+    translated = tuple(sorted(found, key=lambda lang: (rank.get(lang, len(rank)), lang)))
     languages = Languages(source, translated, tuple(extra), dict(fallbacks))
-    content: dict[str, dict[str, _Entry]] = {}
+    content: dict[str, dict[tuple[str, str], _Entry]] = {}
+    contexts: dict[str, set[str]] = {}
     interface_catalogs: dict[str, Catalog] = {}
     interface_entries: dict[str, dict[tuple[str | None, str], _Entry]] = {}
     for lang in translated:
@@ -182,11 +206,12 @@ def load_translations(
         content_po = folder / f"{CONTENT_DOMAIN}.po"
         if content_po.is_file():
             catalog = _read_po(content_po, f"locales/{lang}/LC_MESSAGES/{CONTENT_DOMAIN}.po")
-            content[lang] = {ctx: entry for ctx, _, entry in _entries(catalog) if ctx}
+            content[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog) if ctx}
+            # Shared contexts (a vocabulary) hold many texts: only per-record ones go stale.
+            contexts[lang] = {ctx for ctx, _ in content[lang] if ctx.startswith("site/")}
         interface_po = folder / f"{INTERFACE_DOMAIN}.po"
         if interface_po.is_file():
-            catalog = _read_po(interface_po,
-                               f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po")
+            catalog = _read_po(interface_po, f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po")
             interface_catalogs[lang] = catalog
             interface_entries[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog)}
     interface = {
@@ -200,4 +225,4 @@ def load_translations(
     if template_path.is_file():
         pot = _read_po(template_path, f"locales/{INTERFACE_DOMAIN}.pot")
         template = tuple((ctx, mid) for ctx, mid, _ in _entries(pot))
-    return Translations(languages, content, interface, interface_entries, template)
+    return Translations(languages, content, contexts, interface, interface_entries, template)

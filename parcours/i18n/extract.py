@@ -52,6 +52,12 @@ def extract_vocabulary(
     for site_type in SITE_TYPES:
         quoted = f'"{site_type}",'
         lineno = next((n for n, line in enumerate(lines, 1) if line.strip() == quoted), 0)
-        yield lineno, "pgettext", (TYPE_CONTEXT, site_type), [
-            "Site type label shown to visitors; lower case unless your language capitalizes nouns."
-        ]
+        yield (
+            lineno,
+            "pgettext",
+            (TYPE_CONTEXT, site_type),
+            [
+                "Site type label shown to visitors; lower case unless your language"
+                " capitalizes nouns."
+            ],
+        )

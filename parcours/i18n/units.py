@@ -49,9 +49,14 @@ def catalogue_units(data: Mapping[str, Any]) -> Iterator[Unit]:
         for field, comment in SITE_FIELDS.items():
             text = site.get(field)
             if isinstance(text, str) and text.strip():
-                yield Unit(site_context(site["id"], field), text.strip(),
-                           ("sites", index, field), comment)
+                yield Unit(
+                    site_context(site["id"], field), text.strip(), ("sites", index, field), comment
+                )
         subtype = site.get("subtype")
         if isinstance(subtype, str) and subtype.strip():
-            yield Unit(SUBTYPE_CONTEXT, subtype.strip(), ("sites", index, "subtype"),
-                       "Finer form of a site type (shared by every site of that form).")
+            yield Unit(
+                SUBTYPE_CONTEXT,
+                subtype.strip(),
+                ("sites", index, "subtype"),
+                "Finer form of a site type (shared by every site of that form).",
+            )

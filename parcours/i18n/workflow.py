@@ -20,7 +20,7 @@ MAPPINGS = {INTERFACE_DOMAIN: "babel.cfg", CONTENT_DOMAIN: "babel-content.cfg"}
 
 
 def _pybabel(args: Sequence[str]) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def extract(settings: Settings) -> int:
@@ -29,9 +29,23 @@ def extract(settings: Settings) -> int:
         # Locations name files only (relative to the root): line numbers would churn the
         # templates on every edit.
         with contextlib.chdir(root):
-            _pybabel(["extract", "-F", mapping, "-o", str(settings.locales_dir / f"{domain}.pot"),
-                      "--project", "parcours", "--version", __version__,
-                      "--add-location=file", "-w", "100", "."])
+            _pybabel(
+                [
+                    "extract",
+                    "-F",
+                    mapping,
+                    "-o",
+                    str(settings.locales_dir / f"{domain}.pot"),
+                    "--project",
+                    "parcours",
+                    "--version",
+                    __version__,
+                    "--add-location=file",
+                    "-w",
+                    "100",
+                    ".",
+                ]
+            )
         print(f"wrote {settings.locales_dir / f'{domain}.pot'}")
     return 0
 
@@ -42,12 +56,39 @@ def update(settings: Settings, new_languages: Sequence[str]) -> int:
         for domain in MAPPINGS:
             target = locales / lang / "LC_MESSAGES" / f"{domain}.po"
             if not target.exists():
-                _pybabel(["init", "-D", domain, "-i", str(locales / f"{domain}.pot"),
-                          "-d", str(locales), "-l", lang, "-w", "100"])
+                _pybabel(
+                    [
+                        "init",
+                        "-D",
+                        domain,
+                        "-i",
+                        str(locales / f"{domain}.pot"),
+                        "-d",
+                        str(locales),
+                        "-l",
+                        lang,
+                        "-w",
+                        "100",
+                    ]
+                )
     for lang in discover_languages(locales):
         for domain in MAPPINGS:
             if (locales / lang / "LC_MESSAGES" / f"{domain}.po").exists():
-                _pybabel(["update", "-D", domain, "-i", str(locales / f"{domain}.pot"),
-                          "-d", str(locales), "-l", lang, "-w", "100", "--previous"])
+                _pybabel(
+                    [
+                        "update",
+                        "-D",
+                        domain,
+                        "-i",
+                        str(locales / f"{domain}.pot"),
+                        "-d",
+                        str(locales),
+                        "-l",
+                        lang,
+                        "-w",
+                        "100",
+                        "--previous",
+                    ]
+                )
     print(f"updated catalogues of {', '.join(discover_languages(locales)) or 'no language'}")
     return 0

@@ -27,8 +27,11 @@ def single_params(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
             raise BadParameter(name, "given more than once")
         if name not in allowed:
             close = difflib.get_close_matches(name, allowed, n=1)
-            raise BadParameter(name, "unknown parameter" + (
-                f"; did you mean '{close[0]}'?" if close else ""), allowed=list(allowed))
+            raise BadParameter(
+                name,
+                "unknown parameter" + (f"; did you mean '{close[0]}'?" if close else ""),
+                allowed=list(allowed),
+            )
         params[name] = value
     return params
 
@@ -37,13 +40,14 @@ def _query(request: Request, snapshot: Snapshot, allowed: tuple[str, ...]) -> Si
     settings = snapshot.settings
     params = single_params(request, allowed)
     params.pop("lang", None)
-    return parse_site_query(params, settings.page_size, settings.max_page_size,
-                            settings.max_radius_m, allowed)
+    return parse_site_query(
+        params, settings.page_size, settings.max_page_size, settings.max_radius_m, allowed
+    )
 
 
 def _list_document(snapshot: Snapshot, query: SiteQuery, lang: str) -> dict[str, Any]:
     found = snapshot.find_sites(query, lang)
-    page = found[query.offset: query.offset + query.limit]
+    page = found[query.offset : query.offset + query.limit]
     items = []
     index = {site.id: i for i, site in enumerate(snapshot.sites)}
     for site, distance in page:
@@ -52,11 +56,15 @@ def _list_document(snapshot: Snapshot, query: SiteQuery, lang: str) -> dict[str,
     base = [("lang", lang), *query.params()]
 
     def link(offset: int) -> str:
-        return "/api/sites?" + urlencode([*base, ("limit", str(query.limit)),
-                                          ("offset", str(offset))])
+        return "/api/sites?" + urlencode(
+            [*base, ("limit", str(query.limit)), ("offset", str(offset))]
+        )
 
-    links = {"self": link(query.offset), "first": link(0),
-             "geojson": "/api/sites.geojson?" + urlencode(base)}
+    links = {
+        "self": link(query.offset),
+        "first": link(0),
+        "geojson": "/api/sites.geojson?" + urlencode(base),
+    }
     if query.offset + query.limit < len(found):
         links["next"] = link(query.offset + query.limit)
     if query.offset > 0:
@@ -79,7 +87,8 @@ async def list_sites(request: Request) -> Response:
     query = _query(request, snapshot, SITE_QUERY_PARAMS)
     key = ("sites", lang, tuple(query.params()), query.limit, query.offset)
     rep = snapshot.cache.get_or_make(
-        key, lambda: json_representation(_list_document(snapshot, query, lang), lang))
+        key, lambda: json_representation(_list_document(snapshot, query, lang), lang)
+    )
     return represent(request, rep)
 
 
@@ -131,36 +140,72 @@ async def catalogue_schema(request: Request) -> Response:
 _FILTERS = (
     LANG,
     ACCEPT_LANGUAGE,
-    Param("type", "Site type: a slug such as fosse, terril, cite-miniere, or the French label.",
-          example="terril"),
+    Param(
+        "type",
+        "Site type: a slug such as fosse, terril, cite-miniere, or the French label.",
+        example="terril",
+    ),
     Param("commune", "Commune, accent- and case-insensitive.", example="Wallers"),
-    Param("q", "Text search in names and texts, accent- and case-insensitive.",
-          example="arenberg"),
-    Param("near", "lat,lon: sort by distance from this point and add distance_m.",
-          example="50.3845,3.4258"),
-    Param("radius", "With near: keep sites within this many metres.",
-          {"type": "number", "exclusiveMinimum": 0}, example="2000"),
-    Param("bbox", "minlon,minlat,maxlon,maxlat (WGS84, longitude first).",
-          example="3.38,50.30,3.46,50.40"),
+    Param("q", "Text search in names and texts, accent- and case-insensitive.", example="arenberg"),
+    Param(
+        "near",
+        "lat,lon: sort by distance from this point and add distance_m.",
+        example="50.3845,3.4258",
+    ),
+    Param(
+        "radius",
+        "With near: keep sites within this many metres.",
+        {"type": "number", "exclusiveMinimum": 0},
+        example="2000",
+    ),
+    Param(
+        "bbox",
+        "minlon,minlat,maxlon,maxlat (WGS84, longitude first).",
+        example="3.38,50.30,3.46,50.40",
+    ),
 )
 _PAGING = (
-    Param("limit", "Items per page (1-500, default 100).", {"type": "integer", "minimum": 1,
-                                                            "maximum": 500}),
+    Param(
+        "limit",
+        "Items per page (1-500, default 100).",
+        {"type": "integer", "minimum": 1, "maximum": 500},
+    ),
     Param("offset", "Items to skip.", {"type": "integer", "minimum": 0}),
 )
 _BAD = {"400": "A parameter is invalid; the error names it."}
 
 ROUTES = [
-    Documented(Route("/api/sites", list_sites), "List sites, filtered and paginated", "sites",
-               (*_FILTERS, *_PAGING), responses=_BAD),
-    Documented(Route("/api/sites.geojson", sites_geojson),
-               "Sites as a GeoJSON FeatureCollection (RFC 7946)", "sites", _FILTERS,
-               "application/geo+json", _BAD),
-    Documented(Route("/api/sites/{site_id}", get_site), "One site, localized", "sites",
-               (LANG, ACCEPT_LANGUAGE),
-               responses={**_BAD, "404": "Unknown site; details.suggestions lists close ids."}),
-    Documented(Route("/api/languages", languages),
-               "Languages with their completeness for content and interface", "languages"),
-    Documented(Route("/schema/site_catalog.json", catalogue_schema),
-               "JSON Schema of site_catalog.yaml", "schema", media_type="application/schema+json"),
+    Documented(
+        Route("/api/sites", list_sites),
+        "List sites, filtered and paginated",
+        "sites",
+        (*_FILTERS, *_PAGING),
+        responses=_BAD,
+    ),
+    Documented(
+        Route("/api/sites.geojson", sites_geojson),
+        "Sites as a GeoJSON FeatureCollection (RFC 7946)",
+        "sites",
+        _FILTERS,
+        "application/geo+json",
+        _BAD,
+    ),
+    Documented(
+        Route("/api/sites/{site_id}", get_site),
+        "One site, localized",
+        "sites",
+        (LANG, ACCEPT_LANGUAGE),
+        responses={**_BAD, "404": "Unknown site; details.suggestions lists close ids."},
+    ),
+    Documented(
+        Route("/api/languages", languages),
+        "Languages with their completeness for content and interface",
+        "languages",
+    ),
+    Documented(
+        Route("/schema/site_catalog.json", catalogue_schema),
+        "JSON Schema of site_catalog.yaml",
+        "schema",
+        media_type="application/schema+json",
+    ),
 ]

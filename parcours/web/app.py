@@ -19,9 +19,14 @@ from parcours.web.state import SnapshotHolder
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The stdlib table lacks these without /etc/mime.types (see STANDARDS.md).
-for _type, _ext in (("model/gltf-binary", ".glb"), ("model/gltf+json", ".gltf"),
-                    ("model/vnd.usdz+zip", ".usdz"), ("image/ktx2", ".ktx2"),
-                    ("application/geo+json", ".geojson"), ("text/vtt", ".vtt")):
+for _type, _ext in (
+    ("model/gltf-binary", ".glb"),
+    ("model/gltf+json", ".gltf"),
+    ("model/vnd.usdz+zip", ".usdz"),
+    ("image/ktx2", ".ktx2"),
+    ("application/geo+json", ".geojson"),
+    ("text/vtt", ".vtt"),
+):
     mimetypes.add_type(_type, _ext)
 
 
@@ -34,24 +39,37 @@ class Preflight:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope["method"] == "OPTIONS"
-                and scope["path"].startswith(self.PREFIXES)):
-            await send({"type": "http.response.start", "status": 204, "headers": [
-                (b"access-control-allow-origin", b"*"),
-                (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
-                (b"access-control-allow-headers", b"Accept-Language, If-None-Match, Range"),
-                (b"access-control-max-age", b"86400"),
-                (b"content-length", b"0"),
-            ]})
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "OPTIONS"
+            and scope["path"].startswith(self.PREFIXES)
+        ):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [
+                        (b"access-control-allow-origin", b"*"),
+                        (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+                        (b"access-control-allow-headers", b"Accept-Language, If-None-Match, Range"),
+                        (b"access-control-max-age", b"86400"),
+                        (b"content-length", b"0"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         await self.app(scope, receive, send)
 
 
 def documented_routes() -> list[Documented]:
-    static = Documented(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
-                        "Stylesheets and scripts of the pages", "static",
-                        media_type="text/css", responses={"404": "No such file."})
+    static = Documented(
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        "Stylesheets and scripts of the pages",
+        "static",
+        media_type="text/css",
+        responses={"404": "No such file."},
+    )
     return [*system.ROUTES, *api.ROUTES, *pages.ROUTES, static]
 
 
@@ -60,11 +78,11 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     settings = settings or settings_from_env()
     snapshot = snapshot or build_snapshot(settings)
     routes = documented_routes()
-    app = Starlette(routes=[doc.route for doc in routes],
-                    exception_handlers=HANDLERS)  # type: ignore[arg-type]
+    app = Starlette(routes=[doc.route for doc in routes], exception_handlers=HANDLERS)
     app.state.holder = SnapshotHolder(settings, snapshot)
-    app.state.openapi = json_representation(openapi_document(routes), None,
-                                            "application/vnd.oai.openapi+json;version=3.1")
+    app.state.openapi = json_representation(
+        openapi_document(routes), None, "application/vnd.oai.openapi+json;version=3.1"
+    )
     app.state.documented = routes
     app.add_middleware(Preflight)
     return app

@@ -20,16 +20,21 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith(JSON_PREFIXES)
 
 
-def error_response(request: Request, status: int, code: str, message: str,
-                   details: dict[str, object] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, code: str, message: str, details: dict[str, object] | None = None
+) -> Response:
     if wants_json(request):
         body = {"error": {"code": code, "message": message, "details": details or {}}}
-        return JSONResponse(body, status_code=status,
-                            headers={**CORS_HEADERS, "cache-control": "no-store"})
+        return JSONResponse(
+            body, status_code=status, headers={**CORS_HEADERS, "cache-control": "no-store"}
+        )
     from parcours.web.pages import render_error
 
-    return HTMLResponse(render_error(request, status, message, details or {}), status_code=status,
-                        headers={"cache-control": "no-store"})
+    return HTMLResponse(
+        render_error(request, status, message, details or {}),
+        status_code=status,
+        headers={"cache-control": "no-store"},
+    )
 
 
 async def parcours_error(request: Request, exc: Exception) -> Response:
@@ -49,8 +54,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path)
-    return error_response(request, 500, "internal_error",
-                          "something went wrong on our side; it has been logged")
+    return error_response(
+        request, 500, "internal_error", "something went wrong on our side; it has been logged"
+    )
 
 
 HANDLERS = {ParcoursError: parcours_error, HTTPException: http_error, Exception: server_error}

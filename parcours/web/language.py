@@ -15,8 +15,10 @@ def request_language(request: Request, snapshot: Snapshot) -> str:
     if explicit is not None:
         chosen = normalize_language_param(explicit, langs.accepted)
         if chosen is None:
-            raise BadParameter("lang", f"unsupported language '{explicit[:20]}'",
-                               supported=list(langs.accepted))
+            raise BadParameter(
+                "lang", f"unsupported language '{explicit[:20]}'", supported=list(langs.accepted)
+            )
         return chosen
-    return negotiate_language(request.headers.get("accept-language"), langs.negotiable,
-                              langs.source)
+    return negotiate_language(
+        request.headers.get("accept-language"), langs.negotiable, langs.source
+    )

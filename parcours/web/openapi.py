@@ -25,10 +25,15 @@ class Param:
     example: str | None = None
 
 
-LANG = Param("lang", "Response language (beats Accept-Language), e.g. fr, en, nl, de, pcd.",
-             example="en")
-ACCEPT_LANGUAGE = Param("Accept-Language", "Preferred languages, used when lang is absent.",
-                        location="header", example="nl-BE,nl;q=0.9")
+LANG = Param(
+    "lang", "Response language (beats Accept-Language), e.g. fr, en, nl, de, pcd.", example="en"
+)
+ACCEPT_LANGUAGE = Param(
+    "Accept-Language",
+    "Preferred languages, used when lang is absent.",
+    location="header",
+    example="nl-BE,nl;q=0.9",
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,17 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
         path = doc.path.replace(":path}", "}")
         parameters = []
         for name in _path_params(path):
-            parameters.append({"name": name, "in": "path", "required": True,
-                               "schema": {"type": "string"}})
+            parameters.append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            )
         for param in doc.params:
-            entry: dict[str, Any] = {"name": param.name, "in": param.location,
-                                     "required": param.required, "description": param.description,
-                                     "schema": param.schema}
+            entry: dict[str, Any] = {
+                "name": param.name,
+                "in": param.location,
+                "required": param.required,
+                "description": param.description,
+                "schema": param.schema,
+            }
             if param.example is not None:
                 entry["example"] = param.example
             parameters.append(entry)
@@ -88,12 +98,20 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
         for status, description in doc.responses.items():
             content_type = "text/html" if doc.media_type == "text/html" else "application/json"
             schema = _ERROR_SCHEMA if content_type == "application/json" else {"type": "string"}
-            responses[status] = {"description": description,
-                                 "content": {content_type: {"schema": schema}}}
-        operation = {"summary": doc.summary, "tags": [doc.tag], "parameters": parameters,
-                     "responses": responses,
-                     "operationId": doc.tag + "_" + "_".join(
-                         p.strip("{}") for p in path.strip("/").split("/") if p) or "root"}
+            responses[status] = {
+                "description": description,
+                "content": {content_type: {"schema": schema}},
+            }
+        operation = {
+            "summary": doc.summary,
+            "tags": [doc.tag],
+            "parameters": parameters,
+            "responses": responses,
+            "operationId": doc.tag
+            + "_"
+            + "_".join(p.strip("{}") for p in path.strip("/").split("/") if p)
+            or "root",
+        }
         paths.setdefault(path, {})
         for method in doc.methods:
             paths[path][method] = operation
@@ -103,8 +121,8 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
             "title": "parcours",
             "version": __version__,
             "description": "3D heritage tours and trails of the UNESCO mining basin sites of "
-            "La Porte du Hainaut. Errors share one shape: {\"error\": {\"code\", \"message\", "
-            "\"details\"}}.",
+            'La Porte du Hainaut. Errors share one shape: {"error": {"code", "message", '
+            '"details"}}.',
             "license": {"name": "MIT (code); Licence Ouverte 2.0 (element data)"},
         },
         "paths": paths,

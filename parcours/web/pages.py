@@ -39,8 +39,16 @@ _env = Environment(
     lstrip_blocks=True,
     extensions=["jinja2.ext.i18n"],
 )
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "de": "Deutsch",
-                  "pcd": "Picard", "pl": "Polski", "it": "Italiano", "ar": "العربية"}
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "en": "English",
+    "nl": "Nederlands",
+    "de": "Deutsch",
+    "pcd": "Picard",
+    "pl": "Polski",
+    "it": "Italiano",
+    "ar": "العربية",
+}
 RTL = {"ar"}
 
 
@@ -76,10 +84,13 @@ def _render(snapshot: Snapshot, template: str, lang: str, **context: Any) -> str
     )
 
 
-def _alternates(base: str, path: str, query: list[tuple[str, str]],
-                snapshot: Snapshot) -> list[tuple[str, str]]:
-    out = [(lang, f"{base}{path}?{urlencode([*query, ('lang', lang)])}")
-           for lang in snapshot.translations.languages.negotiable]
+def _alternates(
+    base: str, path: str, query: list[tuple[str, str]], snapshot: Snapshot
+) -> list[tuple[str, str]]:
+    out = [
+        (lang, f"{base}{path}?{urlencode([*query, ('lang', lang)])}")
+        for lang in snapshot.translations.languages.negotiable
+    ]
     out.append(("x-default", f"{base}{path}" + (f"?{urlencode(query)}" if query else "")))
     return out
 
@@ -98,19 +109,28 @@ def site_json_ld(site: Site, snapshot: Snapshot, lang: str, page_url: str) -> st
         "name": texts.name.text,
         "description": texts.summary.text,
         "inLanguage": lang,
-        "geo": {"@type": "GeoCoordinates", "latitude": site.location.lat,
-                "longitude": site.location.lon},
-        "address": {"@type": "PostalAddress", "addressLocality": site.commune,
-                    "addressCountry": "FR"},
+        "geo": {
+            "@type": "GeoCoordinates",
+            "latitude": site.location.lat,
+            "longitude": site.location.lon,
+        },
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": site.commune,
+            "addressCountry": "FR",
+        },
         "containedInPlace": {"@type": "Place", "name": "La Porte du Hainaut"},
-        "isPartOf": {"@type": "LandmarksOrHistoricalBuildings",
-                     "name": "Bassin minier du Nord-Pas de Calais", "sameAs": UNESCO_URL},
+        "isPartOf": {
+            "@type": "LandmarksOrHistoricalBuildings",
+            "name": "Bassin minier du Nord-Pas de Calais",
+            "sameAs": UNESCO_URL,
+        },
         "availableLanguage": list(snapshot.translations.languages.negotiable),
         "touristType": "Cultural heritage",
     }
     text = json.dumps(data, ensure_ascii=False)
     # Never let content close the script element.
-    return Markup(text.replace("</", "<\\/"))  # noqa: S704 - escaped above
+    return Markup(text.replace("</", "<\\/"))
 
 
 def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> str:
@@ -121,11 +141,14 @@ def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> 
     for site in found:
         by_commune[site.commune].append(site)
     counts = {t: sum(1 for s in snapshot.sites if s.type == t) for t in SITE_TYPES}
-    type_labels = {t: snapshot.translations.interface_text(TYPE_CONTEXT, t, lang)
-                   for t in SITE_TYPES}
+    type_labels = {
+        t: snapshot.translations.interface_text(TYPE_CONTEXT, t, lang) for t in SITE_TYPES
+    }
     filters = query.params()
     return _render(
-        snapshot, "home.html", lang,
+        snapshot,
+        "home.html",
+        lang,
         title=None,
         communes=sorted(by_commune.items(), key=lambda kv: kv[0]),
         texts=texts,
@@ -149,11 +172,17 @@ async def home(request: Request) -> Response:
     lang = request_language(request, snapshot)
     params.pop("lang", None)
     settings = snapshot.settings
-    query = parse_site_query(params, len(snapshot.sites), len(snapshot.sites),
-                             settings.max_radius_m, ("type", "q", "commune"))
+    query = parse_site_query(
+        params,
+        len(snapshot.sites),
+        len(snapshot.sites),
+        settings.max_radius_m,
+        ("type", "q", "commune"),
+    )
     key = ("page:home", lang, base_url(request, snapshot), tuple(query.params()))
-    rep = snapshot.cache.get_or_make(key, lambda: _html(_home(request, snapshot, lang, query),
-                                                        lang))
+    rep = snapshot.cache.get_or_make(
+        key, lambda: _html(_home(request, snapshot, lang, query), lang)
+    )
     return represent(request, rep, cors=False)
 
 
@@ -162,7 +191,9 @@ def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> s
     texts = snapshot.texts[lang][site.id]
     page_url = f"{base}/sites/{site.id}?lang={lang}"
     return _render(
-        snapshot, "site.html", lang,
+        snapshot,
+        "site.html",
+        lang,
         title=texts.name.text,
         site=site,
         t=texts,
@@ -186,8 +217,9 @@ async def site_page(request: Request) -> Response:
     if site is None:
         raise NotFound("site", site_id[:100], suggest_sites(snapshot, site_id[:100]))
     key = ("page:site", lang, base_url(request, snapshot), site_id)
-    rep = snapshot.cache.get_or_make(key, lambda: _html(_site_page(request, snapshot, site, lang),
-                                                        lang))
+    rep = snapshot.cache.get_or_make(
+        key, lambda: _html(_site_page(request, snapshot, site, lang), lang)
+    )
     return represent(request, rep, cors=False)
 
 
@@ -199,17 +231,45 @@ def render_error(request: Request, status: int, message: str, details: dict[str,
         lang = request_language(request, snapshot)
     except Exception:
         lang = langs.source
-    suggestions = [(s, snapshot.texts[lang][s].name.text) for s in details.get("suggestions", [])
-                   if s in snapshot.by_id]
-    return _render(snapshot, "error.html", lang, title=str(status), status=status,
-                   message=message, suggestions=suggestions, alternates=[], canonical=None)
+    suggestions = [
+        (s, snapshot.texts[lang][s].name.text)
+        for s in details.get("suggestions", [])
+        if s in snapshot.by_id
+    ]
+    return _render(
+        snapshot,
+        "error.html",
+        lang,
+        title=str(status),
+        status=status,
+        message=message,
+        suggestions=suggestions,
+        alternates=[],
+        canonical=None,
+    )
 
 
 ROUTES = [
-    Documented(Route("/", home), "Home page: the sites by commune and type (HTML)", "pages",
-               (LANG, ACCEPT_LANGUAGE, Param("type", "Only this type."),
-                Param("q", "Search text."), Param("commune", "Only this commune.")),
-               "text/html", {"400": "A parameter is invalid."}),
-    Documented(Route("/sites/{site_id}", site_page), "A site's page (HTML)", "pages",
-               (LANG, ACCEPT_LANGUAGE), "text/html", {"404": "Unknown site."}),
+    Documented(
+        Route("/", home),
+        "Home page: the sites by commune and type (HTML)",
+        "pages",
+        (
+            LANG,
+            ACCEPT_LANGUAGE,
+            Param("type", "Only this type."),
+            Param("q", "Search text."),
+            Param("commune", "Only this commune."),
+        ),
+        "text/html",
+        {"400": "A parameter is invalid."},
+    ),
+    Documented(
+        Route("/sites/{site_id}", site_page),
+        "A site's page (HTML)",
+        "pages",
+        (LANG, ACCEPT_LANGUAGE),
+        "text/html",
+        {"404": "Unknown site."},
+    ),
 ]

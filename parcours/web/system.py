@@ -20,8 +20,12 @@ STARTED = time.time()
 async def health(request: Request) -> Response:
     snapshot = snapshot_of(request)
     return JSONResponse(
-        {"status": "ok", "revision": snapshot.revision, "sites": len(snapshot.sites),
-         "uptime_s": round(time.time() - STARTED, 1)},
+        {
+            "status": "ok",
+            "revision": snapshot.revision,
+            "sites": len(snapshot.sites),
+            "uptime_s": round(time.time() - STARTED, 1),
+        },
         headers={"cache-control": "no-store"},
     )
 
@@ -29,8 +33,12 @@ async def health(request: Request) -> Response:
 async def version(request: Request) -> Response:
     snapshot = snapshot_of(request)
     return JSONResponse(
-        {"parcours": __version__, "python": platform.python_version(),
-         "revision": snapshot.revision, "languages": list(snapshot.languages)},
+        {
+            "parcours": __version__,
+            "python": platform.python_version(),
+            "revision": snapshot.revision,
+            "languages": list(snapshot.languages),
+        },
         headers={"cache-control": "no-store"},
     )
 
@@ -40,9 +48,16 @@ async def openapi(request: Request) -> Response:
 
 
 ROUTES = [
-    Documented(Route("/-/health", health, methods=["GET", "HEAD"]),
-               "Liveness: the snapshot being served", "system"),
+    Documented(
+        Route("/-/health", health, methods=["GET", "HEAD"]),
+        "Liveness: the snapshot being served",
+        "system",
+    ),
     Documented(Route("/-/version", version), "Versions of parcours and of the content", "system"),
-    Documented(Route("/openapi.json", openapi), "This OpenAPI document", "system",
-               media_type="application/vnd.oai.openapi+json;version=3.1"),
+    Documented(
+        Route("/openapi.json", openapi),
+        "This OpenAPI document",
+        "system",
+        media_type="application/vnd.oai.openapi+json;version=3.1",
+    ),
 ]
