@@ -85,24 +85,10 @@ def _site_problems(
 ) -> list[Problem]:
     """Checks that span records or need the area: ids, coordinates, lengths."""
     problems: list[Problem] = []
-    first_index: dict[str, int] = {}
     element_index: dict[str, int] = {}
     min_lon, min_lat, max_lon, max_lat = settings.area_bbox
     for index, site in sites:
         where: tuple[PathPart, ...] = ("sites", index)
-        if site.id in first_index:
-            other = first_index[site.id]
-            line = doc.line_of(("sites", other))
-            problems.append(
-                doc.problem(
-                    (*where, "id"),
-                    f"duplicate id '{site.id}'",
-                    f"already used by sites[{other}] (line {line}); ids must be unique",
-                    "duplicate_id",
-                )
-            )
-        else:
-            first_index[site.id] = index
         element = site.unesco.element
         if element in element_index:
             problems.append(
@@ -172,6 +158,31 @@ def _swap_hint(lat: float, lon: float, settings: Settings) -> str:
     return "check the coordinates (WGS84 decimal degrees, e.g. lat 50.38449, lon 3.42582)"
 
 
+def _duplicate_ids(doc: YamlDocument) -> list[Problem]:
+    """Checked on the raw records, so a duplicate is found even next to an invalid record."""
+    problems = []
+    first_index: dict[str, int] = {}
+    raw_sites = doc.data.get("sites") if isinstance(doc.data, dict) else None
+    for index, raw in enumerate(raw_sites if isinstance(raw_sites, list) else []):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in first_index:
+            other = first_index[ident]
+            problems.append(
+                doc.problem(
+                    ("sites", index, "id"),
+                    f"duplicate id '{ident}'",
+                    f"already used by sites[{other}] (line "
+                    f"{doc.line_of(('sites', other))}); ids must be unique",
+                    "duplicate_id",
+                )
+            )
+        else:
+            first_index[ident] = index
+    return problems
+
+
 def load_catalogue(settings: Settings) -> Catalogue:
     """Parse and validate the catalogue; raise CatalogueInvalid listing every problem."""
     path: Path = settings.catalogue_path
@@ -199,9 +210,9 @@ def load_catalogue(settings: Settings) -> Catalogue:
                 valid_sites.append((index, Site.model_validate(raw)))
             except ValidationError:
                 continue
-        problems += _site_problems(doc, valid_sites, settings)
+        problems += _site_problems(doc, valid_sites, settings) + _duplicate_ids(doc)
         raise CatalogueInvalid(sorted(problems, key=lambda p: (p.line or 0, p.path))) from None
-    problems = _site_problems(doc, enumerate(catalogue.sites), settings)
+    problems = _site_problems(doc, enumerate(catalogue.sites), settings) + _duplicate_ids(doc)
     if problems:
         raise CatalogueInvalid(problems)
     return catalogue

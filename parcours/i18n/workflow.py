@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
@@ -23,8 +24,10 @@ def _pybabel(args: Sequence[str]) -> None:
     CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
-def extract(settings: Settings) -> int:
+def extract(settings: Settings, output_dir: Path | None = None) -> int:
+    """Write messages.pot and content.pot (into locales/ unless `output_dir` is given)."""
     root = settings.root
+    target = output_dir or settings.locales_dir
     for domain, mapping in MAPPINGS.items():
         # Locations name files only (relative to the root): line numbers would churn the
         # templates on every edit.
@@ -35,7 +38,7 @@ def extract(settings: Settings) -> int:
                     "-F",
                     mapping,
                     "-o",
-                    str(settings.locales_dir / f"{domain}.pot"),
+                    str(target / f"{domain}.pot"),
                     "--project",
                     "parcours",
                     "--version",
@@ -46,7 +49,7 @@ def extract(settings: Settings) -> int:
                     ".",
                 ]
             )
-        print(f"wrote {settings.locales_dir / f'{domain}.pot'}")
+        print(f"wrote {target / f'{domain}.pot'}")
     return 0
 
 

@@ -1,0 +1,66 @@
+"""Shared fixtures: the bundled settings and snapshot, throw-away copies of the content."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from parcours.settings import BUNDLED_ROOT, Settings
+from parcours.snapshot import Snapshot, build_snapshot
+from parcours.web.app import create_app
+
+SHARED = BUNDLED_ROOT.parent / "shared"
+CONTENT_FILES = ("site_catalog.yaml", "babel.cfg", "babel-content.cfg")
+CONTENT_DIRS = ("locales", "tours", "schema")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def snapshot(settings: Settings) -> Snapshot:
+    return build_snapshot(settings)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, snapshot: Snapshot) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, snapshot)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def content_root(tmp_path: Path) -> Path:
+    """A writable copy of the bundled content, for tests that break or change it."""
+    for name in CONTENT_FILES:
+        shutil.copy2(BUNDLED_ROOT / name, tmp_path / name)
+    for name in CONTENT_DIRS:
+        if (BUNDLED_ROOT / name).is_dir():
+            shutil.copytree(BUNDLED_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Edit a content file as a curator would; the text to replace must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not found in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def edit_site(root: Path, site_id: str, field: str, value: object) -> None:
+    """Change one field of one site, round-trip, keeping the rest of the file as it was."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 100
+    path = root / "site_catalog.yaml"
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    site = next(s for s in data["sites"] if s["id"] == site_id)
+    site[field] = value
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
