@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount
 
 from parcours import __version__
 
@@ -50,7 +50,8 @@ class Documented:
 
     @property
     def path(self) -> str:
-        return str(getattr(self.route, "path", ""))
+        path = str(getattr(self.route, "path", ""))
+        return path + "/{path}" if isinstance(self.route, Mount) else path
 
 
 _ERROR_SCHEMA = {
