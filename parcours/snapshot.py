@@ -19,7 +19,7 @@ from typing import Any
 
 from parcours import geo
 from parcours.catalogue import load_catalogue
-from parcours.documents import SiteTexts, site_document, site_feature, site_item
+from parcours.documents import SiteTexts, site_document, site_item
 from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
 from parcours.model import Catalogue, Site, catalogue_json_schema
@@ -222,7 +222,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
         "languages": json_representation(languages_document(translations, catalogue)),
     }
-    return Snapshot(
+    snapshot = Snapshot(
         settings=settings,
         catalogue=catalogue,
         translations=translations,
@@ -236,14 +236,15 @@ def build_snapshot(settings: Settings) -> Snapshot:
         search_text=search_text,
         representations=representations,
     )
+    _warm(snapshot)
+    return snapshot
 
 
-def geojson_document(
-    snapshot: Snapshot, found: list[tuple[Site, float | None]], lang: str
-) -> dict[str, Any]:
-    features = []
-    for site, distance in found:
-        extra = {"distance_m": round(distance, 1)} if distance is not None else None
-        features.append(site_feature(site, snapshot.texts[lang][site.id], lang, extra))
-    bbox = geo.bbox_of((s.location.lat, s.location.lon) for s, _ in found)
-    return geo.feature_collection(features, bbox)
+def _warm(snapshot: Snapshot) -> None:
+    """Serialize the unfiltered lists now, so no visitor waits for them."""
+    from parcours.listing import sites_geojson, sites_list
+
+    default = SiteQuery(limit=snapshot.settings.page_size)
+    for lang in snapshot.languages:
+        sites_list(snapshot, default, lang)
+        sites_geojson(snapshot, default, lang)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parcours import listing
 from parcours.errors import BadParameter, NotFound
-from parcours.query import SITE_QUERY_PARAMS, SiteQuery, fold, parse_site_query
-from parcours.snapshot import Representation, Snapshot, geojson_document, json_representation
+from parcours.query import SITE_QUERY_PARAMS, SiteQuery, parse_site_query
+from parcours.snapshot import Snapshot
 from parcours.web.language import request_language
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param
 from parcours.web.responses import represent
@@ -45,74 +44,19 @@ def _query(request: Request, snapshot: Snapshot, allowed: tuple[str, ...]) -> Si
     )
 
 
-def _list_document(snapshot: Snapshot, query: SiteQuery, lang: str) -> dict[str, Any]:
-    found = snapshot.find_sites(query, lang)
-    page = found[query.offset : query.offset + query.limit]
-    items = []
-    index = {site.id: i for i, site in enumerate(snapshot.sites)}
-    for site, distance in page:
-        item = snapshot.items[lang][index[site.id]]
-        items.append({**item, "distance_m": round(distance, 1)} if distance is not None else item)
-    base = [("lang", lang), *query.params()]
-
-    def link(offset: int) -> str:
-        return "/api/sites?" + urlencode(
-            [*base, ("limit", str(query.limit)), ("offset", str(offset))]
-        )
-
-    links = {
-        "self": link(query.offset),
-        "first": link(0),
-        "geojson": "/api/sites.geojson?" + urlencode(base),
-    }
-    if query.offset + query.limit < len(found):
-        links["next"] = link(query.offset + query.limit)
-    if query.offset > 0:
-        links["prev"] = link(max(0, query.offset - query.limit))
-    return {
-        "lang": lang,
-        "total": len(found),
-        "offset": query.offset,
-        "limit": query.limit,
-        "count": len(items),
-        "query": dict(query.params()),
-        "items": items,
-        "links": links,
-    }
-
-
 async def list_sites(request: Request) -> Response:
     snapshot = snapshot_of(request)
     lang = request_language(request, snapshot)
     query = _query(request, snapshot, SITE_QUERY_PARAMS)
-    key = ("sites", lang, tuple(query.params()), query.limit, query.offset)
-    rep = snapshot.cache.get_or_make(
-        key, lambda: json_representation(_list_document(snapshot, query, lang), lang)
-    )
-    return represent(request, rep)
+    return represent(request, listing.sites_list(snapshot, query, lang))
 
 
-async def sites_geojson(request: Request) -> Response:
+async def geojson(request: Request) -> Response:
     snapshot = snapshot_of(request)
     lang = request_language(request, snapshot)
     allowed = tuple(p for p in SITE_QUERY_PARAMS if p not in {"limit", "offset"})
     query = _query(request, snapshot, allowed)
-    key = ("geojson", lang, tuple(query.params()))
-
-    def make() -> Representation:
-        document = geojson_document(snapshot, snapshot.find_sites(query, lang), lang)
-        return json_representation(document, lang, "application/geo+json")
-
-    return represent(request, snapshot.cache.get_or_make(key, make))
-
-
-def suggest_sites(snapshot: Snapshot, wanted: str) -> list[str]:
-    """Closest site ids to a mistyped one: shared words first, then spelling."""
-    words = [w for w in fold(wanted).split() if len(w) > 2]
-    ids = list(snapshot.by_id)
-    by_words = [i for i in ids if words and all(w in fold(i) for w in words)]
-    close = difflib.get_close_matches(wanted.lower(), ids, n=3, cutoff=0.5)
-    return list(dict.fromkeys([*by_words, *close]))[:3]
+    return represent(request, listing.sites_geojson(snapshot, query, lang))
 
 
 async def get_site(request: Request) -> Response:
@@ -122,7 +66,7 @@ async def get_site(request: Request) -> Response:
     site_id = request.path_params["site_id"]
     rep = snapshot.site_representation(site_id, lang)
     if rep is None:
-        raise NotFound("site", site_id[:100], suggest_sites(snapshot, site_id[:100]))
+        raise NotFound("site", site_id[:100], listing.suggest_sites(snapshot, site_id[:100]))
     return represent(request, rep)
 
 
@@ -183,7 +127,7 @@ ROUTES = [
         responses=_BAD,
     ),
     Documented(
-        Route("/api/sites.geojson", sites_geojson),
+        Route("/api/sites.geojson", geojson),
         "Sites as a GeoJSON FeatureCollection (RFC 7946)",
         "sites",
         _FILTERS,

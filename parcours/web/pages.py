@@ -22,10 +22,11 @@ from starlette.routing import Route
 
 from parcours.documents import TYPE_CONTEXT, UNESCO_URL
 from parcours.errors import NotFound
+from parcours.listing import suggest_sites
 from parcours.model import SITE_TYPES, Site, slugify
 from parcours.query import SiteQuery, parse_site_query
 from parcours.snapshot import Representation, Snapshot
-from parcours.web.api import single_params, suggest_sites
+from parcours.web.api import single_params
 from parcours.web.language import request_language
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param
 from parcours.web.responses import represent
