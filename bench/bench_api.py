@@ -166,12 +166,13 @@ def wait_until_ok(proc: subprocess.Popen[bytes], url: str, log: Path, started: f
             time.sleep(POLL_S)
 
 
-def parcours_command(port: int, workers: int, log_level: str) -> list[str]:
+def parcours_command(port: int, workers: int, log_level: str, access_log: bool) -> list[str]:
     """`parcours serve` from the active environment (scripts/bench puts .venv/bin on PATH)."""
     exe = shutil.which("parcours") or str(Path(sys.executable).with_name("parcours"))
     if not Path(exe).exists():
         raise BenchError("parcours not found: run through scripts/bench or activate .venv")
     command = [exe, "serve", "--host", HOST, "--port", str(port), "--log-level", log_level]
+    command += ["--access-log"] if access_log else []
     return command + (["--workers", str(workers)] if workers != 1 else [])
 
 
@@ -432,8 +433,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="parcours --log-level (info, its default, logs every request; nginx then logs "
-        "every request too, to a file, so the comparison stays fair)",
+        help="parcours --log-level (info)",
+    )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="both servers log every request (parcours --access-log, nginx to a file); off by "
+        "default in both, so the comparison stays fair",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
@@ -456,7 +462,7 @@ def start_parcours(
     """parcours on a free port; its base URL and seconds from process start to first answer."""
     port = free_port()
     log = tmp / "parcours.log"
-    command = parcours_command(port, args.workers, args.log_level)
+    command = parcours_command(port, args.workers, args.log_level, args.access_log)
     started = time.perf_counter()
     proc = stack.enter_context(running(command, log))
     base = f"http://{HOST}:{port}"
@@ -470,7 +476,7 @@ def start_nginx(
 ) -> str:
     """nginx on a free port serving `bodies`; its base URL once it answers."""
     port = free_port()
-    log_requests = args.log_level in {"info", "debug"}
+    log_requests = args.access_log
     conf = write_nginx_site(tmp, bodies, port, args.workers, log_requests)
     proc = stack.enter_context(running(nginx_command(tmp, conf), tmp / "nginx.out"))
     base = f"http://{HOST}:{port}"

@@ -301,3 +301,39 @@ def test_health_and_version(client: TestClient, snapshot: Snapshot) -> None:
     assert health["status"] == "ok" and health["sites"] == 53
     version = client.get("/-/version").json()
     assert version["revision"] == snapshot.revision
+
+
+FAST_LANE_URLS = [
+    "/api/sites",
+    "/api/sites?lang=nl",
+    "/api/sites?lang=de-AT",
+    "/api/sites.geojson?lang=en",
+    f"/api/sites/{ARENBERG}",
+    f"/api/sites/{ARENBERG}?lang=pcd",
+    "/api/languages",
+    "/schema/site_catalog.json",
+]
+
+
+@pytest.mark.parametrize("url", FAST_LANE_URLS)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"accept-language": "nl-BE,nl;q=0.9", "accept-encoding": "gzip"},
+        {"accept-encoding": "identity"},
+    ],
+)
+def test_fast_lane_answers_exactly_like_the_routes(
+    snapshot: Snapshot, url: str, headers: dict[str, str]
+) -> None:
+    from parcours.web.app import create_app
+
+    fast = TestClient(create_app(snapshot.settings, snapshot))
+    slow = TestClient(create_app(snapshot.settings, snapshot, fast_lane=False))
+    for extra in ({}, {"if-none-match": fast.get(url, headers=headers).headers["etag"]}):
+        a = fast.get(url, headers={**headers, **extra})
+        b = slow.get(url, headers={**headers, **extra})
+        assert a.status_code == b.status_code
+        assert dict(a.headers) == dict(b.headers)
+        assert a.content == b.content

@@ -14,6 +14,7 @@ from parcours.settings import Settings, settings_from_env
 from parcours.snapshot import Snapshot, build_snapshot, json_representation
 from parcours.web import api, pages, system
 from parcours.web.errors import HANDLERS
+from parcours.web.fastlane import FastLane
 from parcours.web.openapi import Documented, openapi_document
 from parcours.web.state import SnapshotHolder
 
@@ -73,8 +74,13 @@ def documented_routes() -> list[Documented]:
     return [*system.ROUTES, *api.ROUTES, *pages.ROUTES, static]
 
 
-def create_app(settings: Settings | None = None, snapshot: Snapshot | None = None) -> Starlette:
-    """The application; builds the snapshot unless one is given (raises if invalid)."""
+def create_app(
+    settings: Settings | None = None, snapshot: Snapshot | None = None, *, fast_lane: bool = True
+) -> Starlette:
+    """The application; builds the snapshot unless one is given (raises if invalid).
+
+    `fast_lane=False` serves every request through the Starlette routes (tests compare both).
+    """
     settings = settings or settings_from_env()
     snapshot = snapshot or build_snapshot(settings)
     routes = documented_routes()
@@ -85,6 +91,8 @@ def create_app(settings: Settings | None = None, snapshot: Snapshot | None = Non
     )
     app.state.documented = routes
     app.add_middleware(Preflight)
+    if fast_lane:
+        app.add_middleware(FastLane, holder=app.state.holder)
     return app
 
 

@@ -1,6 +1,12 @@
-"""Answering with precomputed representations: ETag/304, gzip, HEAD, CORS, languages."""
+"""Answering with precomputed representations: ETag/304, gzip, HEAD, CORS, languages.
+
+`answer` is pure (headers in, status and headers out) so that the Starlette handlers and the
+fast lane (fastlane.py) send exactly the same thing for the same representation.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,21 +20,54 @@ CORS_HEADERS = {
 }
 
 
-def _etag_matches(header: str, *etags: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
     """If-None-Match uses weak comparison: W/ prefixes are ignored; '*' matches anything."""
     if header.strip() == "*":
         return True
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return any(etag in candidates for etag in etags)
+    return etag in {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def _accepts_gzip(request: Request) -> bool:
-    accept = request.headers.get("accept-encoding", "")
-    for part in accept.split(","):
+def accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() == "gzip":
             return params.replace(" ", "") not in {"q=0", "q=0.0", "q=0.00", "q=0.000"}
     return False
+
+
+def answer(
+    rep: Representation,
+    method: str,
+    request_headers: Mapping[str, str],
+    *,
+    cors: bool = True,
+    vary_language: bool = True,
+    cache_control: str = API_CACHE_CONTROL,
+) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body for `rep`: 304 if the client holds it, gzip when accepted."""
+    body, etag = rep.body, rep.etag
+    gzipped = rep.compressible and accepts_gzip(request_headers.get("accept-encoding", ""))
+    if gzipped:
+        body, etag = rep.gzipped()
+    headers = {"content-type": rep.media_type, "etag": etag, "cache-control": cache_control}
+    if vary_language and rep.compressible:
+        headers["vary"] = "Accept-Language, Accept-Encoding"
+    elif vary_language:
+        headers["vary"] = "Accept-Language"
+    elif rep.compressible:
+        headers["vary"] = "Accept-Encoding"
+    if rep.lang:
+        headers["content-language"] = rep.lang
+    if cors:
+        headers.update(CORS_HEADERS)
+    inm = request_headers.get("if-none-match")
+    if inm and etag_matches(inm, etag):
+        del headers["content-type"]
+        return 304, headers, b""
+    if gzipped:
+        headers["content-encoding"] = "gzip"
+    headers["content-length"] = str(len(body))
+    return 200, headers, b"" if method == "HEAD" else body
 
 
 def represent(
@@ -38,33 +77,16 @@ def represent(
     cors: bool = True,
     vary_language: bool = True,
     cache_control: str = API_CACHE_CONTROL,
-    status: int = 200,
-    extra_headers: dict[str, str] | None = None,
 ) -> Response:
-    """Send `rep`, or 304 if the client already holds it; gzip when accepted and worth it."""
-    body, etag = rep.body, rep.etag
-    gzipped = rep.compressible and _accepts_gzip(request)
-    if gzipped:
-        body, etag = rep.gzipped()
-    headers = {"etag": etag, "cache-control": cache_control}
-    vary = ["Accept-Encoding"] if rep.compressible else []
-    if vary_language:
-        vary.insert(0, "Accept-Language")
-    if vary:
-        headers["vary"] = ", ".join(vary)
-    if rep.lang:
-        headers["content-language"] = rep.lang
-    if cors:
-        headers.update(CORS_HEADERS)
-    if extra_headers:
-        headers.update(extra_headers)
-    if gzipped:
-        headers["content-encoding"] = "gzip"
-    inm = request.headers.get("if-none-match")
-    if status == 200 and inm and _etag_matches(inm, etag):
-        headers.pop("content-encoding", None)
-        return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        headers["content-length"] = str(len(body))
-        return Response(status_code=status, headers=headers, media_type=rep.media_type)
-    return Response(body, status_code=status, headers=headers, media_type=rep.media_type)
+    """`answer` as a Starlette response."""
+    status, headers, body = answer(
+        rep,
+        request.method,
+        request.headers,
+        cors=cors,
+        vary_language=vary_language,
+        cache_control=cache_control,
+    )
+    response = Response(body, status_code=status)
+    response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    return response
