@@ -19,6 +19,15 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 
+# Node tools (glTF-Validator, glTF Transform), pinned by package-lock.json.
+NODE_STAMP="node_modules/.parcours-installed"
+NODE_WANT="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$NODE_STAMP" ] || [ "$(cat "$NODE_STAMP")" != "$NODE_WANT" ]; then
+  echo "parcours: installing Node tools (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$NODE_WANT" > "$NODE_STAMP"
+fi
+
 # apt_install PKG...: install Debian packages that are missing (root, or sudo when available).
 apt_install() {
   local missing=()
