@@ -7,8 +7,10 @@ locales/ like the catalogue's. Loading reports every problem with file, line and
 
 from __future__ import annotations
 
+import difflib
+import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -138,3 +140,56 @@ def load_asset(folder: Path, root: Path, settings: Settings) -> tuple[Asset | No
             )
         seen.add(spot.id)
     return asset, problems
+
+
+def discover_assets(settings: Settings) -> tuple[list[tuple[Asset, Path]], list[Problem]]:
+    """Every assets/<id>/asset.yaml, parsed; problems of all of them at once."""
+    found: list[tuple[Asset, Path]] = []
+    problems: list[Problem] = []
+    if not settings.assets_dir.is_dir():
+        return found, problems
+    for folder in sorted(p for p in settings.assets_dir.iterdir() if p.is_dir()):
+        if not (folder / "asset.yaml").is_file():
+            continue
+        asset, asset_problems = load_asset(folder, settings.root, settings)
+        problems += asset_problems
+        if asset is not None and not asset_problems:
+            found.append((asset, folder))
+    return found, problems
+
+
+def read_manifest(settings: Settings) -> dict[str, Any]:
+    """The build manifest (variants, facts, reports per asset), or {} before any build."""
+    path = settings.build_path / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    assets = data.get("assets") if isinstance(data, dict) else None
+    return assets if isinstance(assets, dict) else {}
+
+
+def check_site_references(
+    assets: list[tuple[Asset, Path]], site_ids: set[str], settings: Settings
+) -> list[Problem]:
+    """Every site an asset names must be in the catalogue."""
+    problems = []
+    for asset, folder in assets:
+        for index, site_id in enumerate(asset.sites):
+            if site_id not in site_ids:
+                display = str((folder / "asset.yaml").relative_to(settings.root))
+                doc = load_yaml(folder / "asset.yaml", display, settings.max_yaml_bytes)
+                close = difflib.get_close_matches(site_id, sorted(site_ids), n=1)
+                problems.append(
+                    doc.problem(
+                        ("sites", index),
+                        f"unknown site '{site_id}'",
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "use an id from site_catalog.yaml",
+                        "unknown_site",
+                    )
+                )
+    return problems

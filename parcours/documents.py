@@ -39,8 +39,14 @@ class SiteTexts:
         self.type_label = translations.interface_text(TYPE_CONTEXT, site.type, lang)
 
 
-def site_document(site: Site, texts: SiteTexts, lang: str, catalogue: Catalogue) -> dict[str, Any]:
-    """Full record of a site, as served by GET /api/sites/{id}."""
+def site_document(
+    site: Site,
+    texts: SiteTexts,
+    lang: str,
+    catalogue: Catalogue,
+    assets: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Full record of a site, as served by GET /api/sites/{id}, with its 3D models."""
     return {
         "id": site.id,
         "lang": lang,
@@ -60,6 +66,7 @@ def site_document(site: Site, texts: SiteTexts, lang: str, catalogue: Catalogue)
         "summary": localized(texts.summary),
         "description": localized(texts.description),
         "sources": list(site.sources),
+        "assets": assets or [],
         "attribution": catalogue.catalogue.attribution,
         "licence": {"name": catalogue.catalogue.licence, "url": catalogue.catalogue.licence_url},
         "links": {

@@ -41,6 +41,12 @@ class Settings:
     max_page_size: int = 500
     max_radius_m: float = 200_000.0
     max_yaml_bytes: int = 5 * 1024 * 1024
+    #: Where `parcours build` writes variants and its manifest (default: <root>/.build).
+    build_dir: Path | None = None
+    phone_max_triangles: int = 150_000
+    phone_max_texture_px: int = 1024
+    validator_timeout_s: float = 120.0
+    validator_memory_mb: int = 1024
 
     @property
     def catalogue_path(self) -> Path:
@@ -57,6 +63,10 @@ class Settings:
     @property
     def assets_dir(self) -> Path:
         return self.root / "assets"
+
+    @property
+    def build_path(self) -> Path:
+        return self.build_dir or self.root / ".build"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given fields changed; None values are ignored."""
@@ -88,6 +98,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         changes["extra_languages"] = _split(env["PARCOURS_EXTRA_LANGUAGES"])
     if "PARCOURS_AREA_BBOX" in env:
         changes["area_bbox"] = _parse_bbox(env["PARCOURS_AREA_BBOX"])
+    if "PARCOURS_BUILD_DIR" in env:
+        changes["build_dir"] = Path(env["PARCOURS_BUILD_DIR"]).resolve()
+    if "PARCOURS_PHONE_MAX_TRIANGLES" in env:
+        changes["phone_max_triangles"] = int(env["PARCOURS_PHONE_MAX_TRIANGLES"])
+    if "PARCOURS_PHONE_MAX_TEXTURE_PX" in env:
+        changes["phone_max_texture_px"] = int(env["PARCOURS_PHONE_MAX_TEXTURE_PX"])
     if "PARCOURS_PAGE_SIZE" in env:
         changes["page_size"] = int(env["PARCOURS_PAGE_SIZE"])
     return settings.with_overrides(**changes)

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from parcours import geo
+from parcours.asset_docs import AssetTexts, asset_document, asset_summary
+from parcours.assets import (
+    Asset,
+    asset_context,
+    check_site_references,
+    discover_assets,
+    read_manifest,
+)
 from parcours.catalogue import load_catalogue
 from parcours.documents import SiteTexts, site_document, site_item
+from parcours.errors import CatalogueInvalid, Problem
 from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
 from parcours.model import Catalogue, Site, catalogue_json_schema
@@ -40,6 +49,8 @@ class Representation:
     body: bytes
     media_type: str
     lang: str | None = None
+    #: Request headers the bytes depend on (Accept-Encoding is added when compressible).
+    vary: tuple[str, ...] = ()
     etag: str = ""
     _gzip: tuple[bytes, str] | None = field(default=None, repr=False)
 
@@ -59,10 +70,19 @@ class Representation:
         return self._gzip
 
 
+LITE_HINTS = ("Save-Data", "ECT")
+
+
 def json_representation(
-    document: Any, lang: str | None = None, media_type: str = "application/json"
+    document: Any,
+    lang: str | None = None,
+    media_type: str = "application/json",
+    vary: tuple[str, ...] | None = None,
 ) -> Representation:
-    return Representation(dump_json(document), media_type, lang)
+    """JSON bytes; a localized one varies with Accept-Language unless told otherwise."""
+    if vary is None:
+        vary = ("Accept-Language",) if lang else ()
+    return Representation(dump_json(document), media_type, lang, vary)
 
 
 class _LRU:
@@ -105,9 +125,15 @@ class Snapshot:
     by_id: dict[str, Site]
     texts: dict[str, dict[str, SiteTexts]]
     documents: dict[str, dict[str, Representation]]
+    #: The same site documents for clients saving data: assets point to the phone variant.
+    lite_documents: dict[str, dict[str, Representation]]
     items: dict[str, list[dict[str, Any]]]
     search_text: dict[str, dict[str, str]]
     representations: dict[str, Representation]
+    assets: dict[str, Asset] = field(default_factory=dict)
+    asset_texts: dict[str, dict[str, AssetTexts]] = field(default_factory=dict)
+    asset_documents: dict[str, dict[str, Representation]] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
     cache: _LRU = field(default_factory=lambda: _LRU(1024))
 
@@ -115,8 +141,10 @@ class Snapshot:
     def languages(self) -> tuple[str, ...]:
         return self.translations.languages.accepted
 
-    def site_representation(self, site_id: str, lang: str) -> Representation | None:
-        return self.documents[lang].get(site_id)
+    def site_representation(
+        self, site_id: str, lang: str, lite: bool = False
+    ) -> Representation | None:
+        return (self.lite_documents if lite else self.documents)[lang].get(site_id)
 
     def find_sites(self, query: SiteQuery, lang: str) -> list[tuple[Site, float | None]]:
         """Sites matching the query; sorted by distance when `near` is given."""
@@ -154,13 +182,9 @@ def _search_text(site: Site, texts: SiteTexts, source: SiteTexts) -> str:
     return " " + fold(" ".join(parts)) + " "
 
 
-def languages_document(translations: Translations, catalogue: Catalogue) -> dict[str, Any]:
+def languages_document(translations: Translations, units: list[tuple[str, str]]) -> dict[str, Any]:
     """Each accepted language with its completeness for content and interface."""
     langs = translations.languages
-    units = [(site_context(s.id, f), getattr(s, f)) for s in catalogue.sites for f in SITE_FIELDS]
-    units += [
-        (SUBTYPE_CONTEXT, s) for s in sorted({s.subtype for s in catalogue.sites if s.subtype})
-    ]
     out = []
     for lang in langs.accepted:
         content = {"done": 0, "stale": 0, "missing": 0}
@@ -191,9 +215,30 @@ def languages_document(translations: Translations, catalogue: Catalogue) -> dict
     return {"source": langs.source, "languages": out}
 
 
+def _content_units(catalogue: Catalogue, assets: list[Asset]) -> list[tuple[str, str]]:
+    """(context, French source) of every translatable text, for completeness figures."""
+    units = [(site_context(s.id, f), getattr(s, f)) for s in catalogue.sites for f in SITE_FIELDS]
+    units += [
+        (SUBTYPE_CONTEXT, t) for t in sorted({s.subtype for s in catalogue.sites if s.subtype})
+    ]
+    units += [(asset_context(a.id, k), v) for a in assets for k, v in a.translatable.items()]
+    return units
+
+
 def build_snapshot(settings: Settings) -> Snapshot:
     """Load, validate and precompute; raises CatalogueInvalid with every problem found."""
-    catalogue = load_catalogue(settings)
+    problems: list[Problem] = []
+    try:
+        catalogue = load_catalogue(settings)
+    except CatalogueInvalid as exc:
+        problems += exc.problems
+        catalogue = None
+    found, asset_problems = discover_assets(settings)
+    problems += asset_problems
+    if catalogue is not None:
+        problems += check_site_references(found, {s.id for s in catalogue.sites}, settings)
+    if problems or catalogue is None:
+        raise CatalogueInvalid(problems)
     translations = load_translations(
         settings.locales_dir,
         settings.source_language,
@@ -203,24 +248,62 @@ def build_snapshot(settings: Settings) -> Snapshot:
     )
     langs = translations.languages.accepted
     sites = tuple(catalogue.sites)
+    assets = tuple(asset for asset, _ in found)
+    manifest = read_manifest(settings)
     source = settings.source_language
     texts = {lang: {s.id: SiteTexts(s, lang, translations) for s in sites} for lang in langs}
-    documents = {
+    asset_texts = {
+        lang: {a.id: AssetTexts(a, lang, translations) for a in assets} for lang in langs
+    }
+    asset_documents = {
         lang: {
-            s.id: json_representation(site_document(s, texts[lang][s.id], lang, catalogue), lang)
-            for s in sites
+            a.id: json_representation(
+                asset_document(a, asset_texts[lang][a.id], lang, manifest.get(a.id)), lang
+            )
+            for a in assets
         }
         for lang in langs
     }
+
+    def site_assets(site: Site, lang: str, lite: bool) -> list[dict[str, Any]]:
+        return [
+            asset_summary(a, asset_texts[lang][a.id], lang, manifest.get(a.id), lite)
+            for a in assets
+            if site.id in a.sites
+        ]
+
+    def site_docs(lite: bool) -> dict[str, dict[str, Representation]]:
+        return {
+            lang: {
+                s.id: json_representation(
+                    site_document(
+                        s, texts[lang][s.id], lang, catalogue, site_assets(s, lang, lite)
+                    ),
+                    lang,
+                    vary=("Accept-Language", *LITE_HINTS),
+                )
+                for s in sites
+            }
+            for lang in langs
+        }
+
+    documents, lite_documents = site_docs(False), site_docs(True)
     items = {lang: [site_item(s, texts[lang][s.id], lang) for s in sites] for lang in langs}
     search_text = {
         lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id]) for s in sites}
         for lang in langs
     }
-    inputs = [settings.catalogue_path, *settings.locales_dir.glob("**/*.po")]
+    inputs = [
+        settings.catalogue_path,
+        *settings.locales_dir.glob("**/*.po"),
+        *settings.assets_dir.glob("*/asset.yaml"),
+        settings.build_path / "manifest.json",
+    ]
     representations = {
         "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
-        "languages": json_representation(languages_document(translations, catalogue)),
+        "languages": json_representation(
+            languages_document(translations, _content_units(catalogue, list(assets)))
+        ),
     }
     snapshot = Snapshot(
         settings=settings,
@@ -232,9 +315,14 @@ def build_snapshot(settings: Settings) -> Snapshot:
         by_id={s.id: s for s in sites},
         texts=texts,
         documents=documents,
+        lite_documents=lite_documents,
         items=items,
         search_text=search_text,
         representations=representations,
+        assets={a.id: a for a in assets},
+        asset_texts=asset_texts,
+        asset_documents=asset_documents,
+        manifest=manifest,
     )
     _warm(snapshot)
     return snapshot

@@ -208,7 +208,9 @@ def load_translations(
             catalog = _read_po(content_po, f"locales/{lang}/LC_MESSAGES/{CONTENT_DOMAIN}.po")
             content[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog) if ctx}
             # Shared contexts (a vocabulary) hold many texts: only per-record ones go stale.
-            contexts[lang] = {ctx for ctx, _ in content[lang] if ctx.startswith("site/")}
+            contexts[lang] = {
+                ctx for ctx, _ in content[lang] if ctx.startswith(("site/", "asset/"))
+            }
         interface_po = folder / f"{INTERFACE_DOMAIN}.po"
         if interface_po.is_file():
             catalog = _read_po(interface_po, f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po")

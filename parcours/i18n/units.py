@@ -60,3 +60,37 @@ def catalogue_units(data: Mapping[str, Any]) -> Iterator[Unit]:
                 ("sites", index, "subtype"),
                 "Finer form of a site type (shared by every site of that form).",
             )
+
+
+ASSET_FIELDS: dict[str, str] = {
+    "title": "Title of a 3D model, a few words.",
+    "description": "Plain-language description of the 3D model.",
+    "alt": "Alternative text: one sentence saying what is visible in the model.",
+}
+
+
+def asset_units(data: Mapping[str, Any]) -> Iterator[Unit]:
+    """Translatable texts of a parsed assets/<id>/asset.yaml (plain data)."""
+    ident = data.get("id") if isinstance(data, Mapping) else None
+    if not isinstance(ident, str):
+        return
+    for field, comment in ASSET_FIELDS.items():
+        text = data.get(field)
+        if isinstance(text, str) and text.strip():
+            yield Unit(f"asset/{ident}/{field}", text.strip(), (field,), comment)
+    spots = data.get("hotspots")
+    for index, spot in enumerate(spots if isinstance(spots, list) else []):
+        if not isinstance(spot, Mapping) or not isinstance(spot.get("id"), str):
+            continue
+        for field, comment in (
+            ("label", "Hotspot label on the model: a few words."),
+            ("text", "Text shown when the visitor opens the hotspot."),
+        ):
+            text = spot.get(field)
+            if isinstance(text, str) and text.strip():
+                yield Unit(
+                    f"asset/{ident}/hotspot/{spot['id']}/{field}",
+                    text.strip(),
+                    ("hotspots", index, field),
+                    comment,
+                )

@@ -73,12 +73,12 @@ async def get_site(request: Request) -> Response:
 async def languages(request: Request) -> Response:
     snapshot = snapshot_of(request)
     single_params(request, ())
-    return represent(request, snapshot.representations["languages"], vary_language=False)
+    return represent(request, snapshot.representations["languages"])
 
 
 async def catalogue_schema(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    return represent(request, snapshot.representations["schema"], vary_language=False)
+    return represent(request, snapshot.representations["schema"])
 
 
 _FILTERS = (

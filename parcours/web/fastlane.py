@@ -105,9 +105,7 @@ class FastLane:
         if rep is None:
             await self.app(scope, receive, send)
             return
-        status, out, body = answer(
-            rep, scope["method"], headers, vary_language=rep.lang is not None
-        )
+        status, out, body = answer(rep, scope["method"], headers)
         await send(
             {
                 "type": "http.response.start",

@@ -97,7 +97,9 @@ def _alternates(
 
 
 def _html(body: str, lang: str) -> Representation:
-    return Representation(body.encode("utf-8"), "text/html; charset=utf-8", lang)
+    return Representation(
+        body.encode("utf-8"), "text/html; charset=utf-8", lang, ("Accept-Language",)
+    )
 
 
 def site_json_ld(site: Site, snapshot: Snapshot, lang: str, page_url: str) -> str:

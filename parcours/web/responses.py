@@ -41,7 +41,6 @@ def answer(
     request_headers: Mapping[str, str],
     *,
     cors: bool = True,
-    vary_language: bool = True,
     cache_control: str = API_CACHE_CONTROL,
 ) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body for `rep`: 304 if the client holds it, gzip when accepted."""
@@ -50,12 +49,9 @@ def answer(
     if gzipped:
         body, etag = rep.gzipped()
     headers = {"content-type": rep.media_type, "etag": etag, "cache-control": cache_control}
-    if vary_language and rep.compressible:
-        headers["vary"] = "Accept-Language, Accept-Encoding"
-    elif vary_language:
-        headers["vary"] = "Accept-Language"
-    elif rep.compressible:
-        headers["vary"] = "Accept-Encoding"
+    vary = (*rep.vary, "Accept-Encoding") if rep.compressible else rep.vary
+    if vary:
+        headers["vary"] = ", ".join(vary)
     if rep.lang:
         headers["content-language"] = rep.lang
     if cors:
@@ -75,7 +71,6 @@ def represent(
     rep: Representation,
     *,
     cors: bool = True,
-    vary_language: bool = True,
     cache_control: str = API_CACHE_CONTROL,
 ) -> Response:
     """`answer` as a Starlette response."""
@@ -84,7 +79,6 @@ def represent(
         request.method,
         request.headers,
         cors=cors,
-        vary_language=vary_language,
         cache_control=cache_control,
     )
     response = Response(body, status_code=status)

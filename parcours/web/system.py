@@ -44,7 +44,7 @@ async def version(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    return represent(request, request.app.state.openapi, vary_language=False)
+    return represent(request, request.app.state.openapi)
 
 
 ROUTES = [
