@@ -22,7 +22,7 @@ AssetId = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=80)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Vec3 = tuple[float, float, float]
+Vec3 = Annotated[list[float], Field(min_length=3, max_length=3)]
 MODEL_SUFFIXES = (".glb", ".gltf")
 
 
@@ -35,7 +35,9 @@ class Hotspot(_Record):
 
     id: AssetId
     position: Vec3 = Field(description="Model coordinates in metres (x, y, z), y up.")
-    normal: Vec3 = Field((0.0, 1.0, 0.0), description="Direction the hotspot faces.")
+    normal: Vec3 = Field(
+        default_factory=lambda: [0.0, 1.0, 0.0], description="Direction the hotspot faces."
+    )
     label: Text = Field(description="Short French label (a few words).")
     text: Text = Field(description="French text shown when the hotspot is opened.")
 

@@ -208,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="with update: start catalogues for a new language",
     )
     i18n.set_defaults(func=cmd_i18n)
+
+    from parcours import cli_models
+
+    cli_models.add_commands(sub, common, _settings)
     return parser
 
 

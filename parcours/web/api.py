@@ -12,6 +12,7 @@ from parcours import listing
 from parcours.errors import BadParameter, NotFound
 from parcours.query import SITE_QUERY_PARAMS, SiteQuery, parse_site_query
 from parcours.snapshot import Snapshot
+from parcours.web.hints import wants_lite
 from parcours.web.language import request_language
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param
 from parcours.web.responses import represent
@@ -64,7 +65,7 @@ async def get_site(request: Request) -> Response:
     single_params(request, ("lang",))
     lang = request_language(request, snapshot)
     site_id = request.path_params["site_id"]
-    rep = snapshot.site_representation(site_id, lang)
+    rep = snapshot.site_representation(site_id, lang, lite=wants_lite(request.headers))
     if rep is None:
         raise NotFound("site", site_id[:100], listing.suggest_sites(snapshot, site_id[:100]))
     return represent(request, rep)

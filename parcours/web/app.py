@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parcours.settings import Settings, settings_from_env
 from parcours.snapshot import Snapshot, build_snapshot, json_representation
-from parcours.web import api, pages, system
+from parcours.web import api, assets, media, pages, system
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
 from parcours.web.openapi import Documented, openapi_document
@@ -34,7 +34,7 @@ for _type, _ext in (
 class Preflight:
     """Answers CORS preflight for the read-only API; everything else passes straight through."""
 
-    PREFIXES = ("/api/", "/schema/", "/openapi.json")
+    PREFIXES = ("/api/", "/schema/", "/openapi.json", "/media/")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,7 +71,7 @@ def documented_routes() -> list[Documented]:
         media_type="text/css",
         responses={"404": "No such file."},
     )
-    return [*system.ROUTES, *api.ROUTES, *pages.ROUTES, static]
+    return [*system.ROUTES, *api.ROUTES, *assets.ROUTES, *media.ROUTES, *pages.ROUTES, static]
 
 
 def create_app(

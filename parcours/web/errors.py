@@ -12,7 +12,7 @@ from parcours.errors import ParcoursError
 from parcours.web.responses import CORS_HEADERS
 
 log = logging.getLogger("parcours.web")
-JSON_PREFIXES = ("/api/", "/schema/", "/-/", "/openapi.json")
+JSON_PREFIXES = ("/api/", "/schema/", "/-/", "/openapi.json", "/media/")
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 

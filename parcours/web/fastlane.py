@@ -17,12 +17,23 @@ from parcours import listing
 from parcours.i18n.negotiate import negotiate_language, normalize_language_param
 from parcours.query import SiteQuery
 from parcours.snapshot import Representation, Snapshot
+from parcours.web.hints import wants_lite
 from parcours.web.responses import answer
 from parcours.web.state import SnapshotHolder
 
 Table = dict[tuple[str, str | None], Representation]
-_NEEDED = {b"accept-language", b"accept-encoding", b"if-none-match"}
+_NEEDED = {b"accept-language", b"accept-encoding", b"if-none-match", b"save-data", b"ect"}
 _MEMO_LIMIT = 1024
+
+
+def lite_table(snapshot: Snapshot) -> Table:
+    """The answers that differ for a client saving data (sites point to phone variants)."""
+    return {
+        (f"/api/sites/{site.id}", lang): rep
+        for lang in snapshot.languages
+        for site in snapshot.sites
+        if (rep := snapshot.site_representation(site.id, lang, lite=True)) is not None
+    }
 
 
 def hot_table(snapshot: Snapshot) -> Table:
@@ -50,12 +61,14 @@ class FastLane:
         self.holder = holder
         self._snapshot: Snapshot | None = None
         self._table: Table = {}
+        self._lite: Table = {}
         self._paths: set[str] = set()
         self._negotiated: dict[str, str] = {}
         self._explicit: dict[str, str | None] = {}
 
     def _refresh(self, snapshot: Snapshot) -> None:
         self._table = hot_table(snapshot)
+        self._lite = lite_table(snapshot)
         self._paths = {path for path, _ in self._table}
         self._negotiated.clear()
         self._explicit.clear()
@@ -99,7 +112,8 @@ class FastLane:
         if rep is None:
             query = scope["query_string"].decode("latin-1")
             lang = self._language(snapshot, query, headers.get("accept-language", ""))
-            rep = self._table.get((path, lang)) if lang else None
+            table = self._lite if lang and wants_lite(headers) else self._table
+            rep = table.get((path, lang), self._table.get((path, lang))) if lang else None
         elif scope["query_string"]:
             rep = None  # let the route validate the parameters
         if rep is None:

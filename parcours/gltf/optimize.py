@@ -1,0 +1,141 @@
+"""Phone variants: a model within a triangle and texture budget, compressed for weak networks.
+
+The heavy lifting runs in Node with glTF Transform (transform.mjs): it decodes Draco and
+meshopt properly (trimesh raises on meshopt and silently zeroes Draco), simplifies with
+meshoptimizer and re-encodes textures with sharp. This module decides the budget, runs the
+candidates and lets the caller keep the smallest valid one, the original included: on small
+models, optimizing can make the file larger.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+PIPELINE_VERSION = "1"
+SCRIPT = Path(__file__).with_name("transform.mjs")
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+
+
+class OptimizeError(Exception):
+    """A transform could not run or failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class PhoneBudget:
+    """What a phone variant may hold (from settings)."""
+
+    max_triangles: int = 150_000
+    max_texture_px: int = 1024
+    simplify_error: float = 0.001  # fraction of the mesh extent
+    texture_format: str = "webp"
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way of making the phone variant, with its file once made."""
+
+    name: str
+    path: Path
+    compression: str
+    facts: dict[str, Any]
+
+    @property
+    def bytes(self) -> int:
+        return self.path.stat().st_size
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise OptimizeError("Node.js is not installed; run `bash scripts/serve` or install nodejs")
+    if not (NODE_MODULES / "@gltf-transform" / "functions").is_dir():
+        raise OptimizeError("glTF Transform is missing; run `npm ci` in the project folder")
+    return node
+
+
+def run_transform(arguments: list[str], timeout_s: float = 600) -> dict[str, Any]:
+    """Run transform.mjs; its last stdout line is a JSON object of facts."""
+    try:
+        result = subprocess.run(
+            [_node(), "--max-old-space-size=4096", str(SCRIPT), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise OptimizeError(f"transform {arguments[0]} took over {timeout_s:.0f} s") from None
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise OptimizeError(f"transform {arguments[0]} failed: {message}")
+    try:
+        facts: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise OptimizeError(f"transform {arguments[0]} printed no facts") from None
+    return facts
+
+
+def plain_copy(source: Path, output: Path) -> dict[str, Any]:
+    """A GLB without any compression extension, safe for trimesh, USD and the poster."""
+    return run_transform(["plain", str(source), str(output)])
+
+
+def simplify_ratio(triangles: int, budget: PhoneBudget) -> float:
+    """Share of the geometry to keep so the phone variant fits the triangle budget."""
+    if triangles <= budget.max_triangles or triangles == 0:
+        return 1.0
+    return max(0.001, budget.max_triangles / triangles)
+
+
+def make_variant(
+    source: Path,
+    output: Path,
+    triangles: int,
+    budget: PhoneBudget,
+    compression: str,
+    texture_format: str | None = None,
+) -> dict[str, Any]:
+    options = {
+        "ratio": simplify_ratio(triangles, budget),
+        "error": budget.simplify_error if triangles <= budget.max_triangles else 1.0,
+        "textureSize": budget.max_texture_px,
+        "textureFormat": texture_format or budget.texture_format,
+        "compress": compression,
+    }
+    return run_transform(["phone", str(source), str(output), json.dumps(options)])
+
+
+def phone_candidates(
+    source: Path, workdir: Path, facts: dict[str, Any], budget: PhoneBudget
+) -> list[Candidate]:
+    """Meshopt and Draco variants, and the original when it already fits the budget."""
+    triangles = int(facts.get("triangles", 0))
+    out = []
+    for compression in ("meshopt", "draco"):
+        path = workdir / f"phone-{compression}.glb"
+        made = make_variant(source, path, triangles, budget, compression)
+        out.append(Candidate(f"phone-{compression}", path, compression, made))
+    textures_fit = all(
+        (t.get("width") or 0) <= budget.max_texture_px
+        and (t.get("height") or 0) <= budget.max_texture_px
+        for t in facts.get("textures", [])
+    )
+    if source.suffix.lower() == ".glb" and triangles <= budget.max_triangles and textures_fit:
+        out.append(Candidate("original", source, "none", {"triangles": triangles}))
+    return out
+
+
+def ar_variant(
+    source: Path, output: Path, facts: dict[str, Any], budget: PhoneBudget
+) -> dict[str, Any]:
+    """Within budget but uncompressed, textures in their own format: for Scene Viewer."""
+    return make_variant(source, output, int(facts.get("triangles", 0)), budget, "none", "auto")

@@ -1,0 +1,106 @@
+// parcours: glTF document transforms run by parcours/gltf/optimize.py, built on glTF Transform.
+//
+//   node transform.mjs plain IN OUT
+//       Decode every compression extension (Draco, meshopt, quantization) and write a plain GLB
+//       that any parser (trimesh, USD export, poster renderer) can read safely.
+//   node transform.mjs phone IN OUT OPTIONS_JSON
+//       The phone variant: weld, simplify with meshoptimizer to a ratio, resize and re-encode
+//       textures, then compress geometry ("meshopt" or "draco") or not at all ("none").
+//
+// Prints one JSON line of facts on stdout; exits 2 with a message on stderr on failure.
+import { Logger, NodeIO } from '@gltf-transform/core';
+import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
+import {
+  dedup, dequantize, draco, instance, meshopt, prune, resample, simplify, sparse,
+  textureCompress, weld,
+} from '@gltf-transform/functions';
+import draco3d from 'draco3dgltf';
+import { MeshoptDecoder, MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer';
+import sharp from 'sharp';
+
+const COMPRESSION = ['EXT_meshopt_compression', 'KHR_draco_mesh_compression',
+  'KHR_mesh_quantization'];
+
+async function makeIO() {
+  await MeshoptDecoder.ready;
+  await MeshoptEncoder.ready;
+  return new NodeIO()
+    .registerExtensions(ALL_EXTENSIONS)
+    .registerDependencies({
+      'draco3d.decoder': await draco3d.createDecoderModule(),
+      'draco3d.encoder': await draco3d.createEncoderModule(),
+      'meshopt.decoder': MeshoptDecoder,
+      'meshopt.encoder': MeshoptEncoder,
+    });
+}
+
+function dropCompression(document) {
+  for (const extension of document.getRoot().listExtensionsUsed()) {
+    if (COMPRESSION.includes(extension.extensionName)) extension.dispose();
+  }
+}
+
+function countTriangles(document) {
+  let triangles = 0;
+  for (const mesh of document.getRoot().listMeshes()) {
+    for (const prim of mesh.listPrimitives()) {
+      const indices = prim.getIndices();
+      const position = prim.getAttribute('POSITION');
+      const count = indices ? indices.getCount() : position ? position.getCount() : 0;
+      const mode = prim.getMode();
+      if (mode === 4) triangles += Math.floor(count / 3);
+      else if (mode === 5 || mode === 6) triangles += Math.max(0, count - 2);
+    }
+  }
+  return triangles;
+}
+
+async function read(io, input) {
+  const document = await io.read(input);
+  document.setLogger(new Logger(Logger.Verbosity.WARN)); // keep stdout for our JSON line
+  return document;
+}
+
+async function plain(io, input, output) {
+  const document = await read(io, input);
+  await document.transform(dequantize());
+  dropCompression(document);
+  await io.write(output, document);
+  return { triangles: countTriangles(document) };
+}
+
+async function phone(io, input, output, options) {
+  const document = await read(io, input);
+  await document.transform(dequantize());
+  dropCompression(document);
+  const before = countTriangles(document);
+  const steps = [dedup(), instance({ min: 5 }), weld()];
+  if (options.ratio < 1) {
+    steps.push(simplify({ simplifier: MeshoptSimplifier, ratio: options.ratio,
+      error: options.error, lockBorder: false }));
+  }
+  steps.push(resample(), prune(), sparse());
+  const textureOptions = { encoder: sharp, resize: [options.textureSize, options.textureSize] };
+  if (options.textureFormat !== 'auto') textureOptions.targetFormat = options.textureFormat;
+  steps.push(textureCompress(textureOptions));
+  if (options.compress === 'meshopt') steps.push(meshopt({ encoder: MeshoptEncoder, level: 'high' }));
+  else if (options.compress === 'draco') steps.push(draco({ method: 'edgebreaker' }));
+  await document.transform(...steps);
+  await io.write(output, document);
+  return { triangles_before: before, triangles: countTriangles(document) };
+}
+
+async function main() {
+  const [command, input, output, optionsJson] = process.argv.slice(2);
+  const io = await makeIO();
+  let facts;
+  if (command === 'plain') facts = await plain(io, input, output);
+  else if (command === 'phone') facts = await phone(io, input, output, JSON.parse(optionsJson));
+  else throw new Error(`unknown command ${command}`);
+  process.stdout.write(`${JSON.stringify(facts)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`transform failed: ${error && error.message ? error.message : error}\n`);
+  process.exit(2);
+});
