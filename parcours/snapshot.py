@@ -134,6 +134,8 @@ class Snapshot:
     asset_texts: dict[str, dict[str, AssetTexts]] = field(default_factory=dict)
     asset_documents: dict[str, dict[str, Representation]] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: Blob names of the published variants: the only files /media/ serves.
+    media_blobs: frozenset[str] = frozenset()
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
     cache: _LRU = field(default_factory=lambda: _LRU(1024))
 
@@ -323,6 +325,13 @@ def build_snapshot(settings: Settings) -> Snapshot:
         asset_texts=asset_texts,
         asset_documents=asset_documents,
         manifest=manifest,
+        media_blobs=frozenset(
+            v["blob"]
+            for record in manifest.values()
+            if record.get("published")
+            for v in record.get("variants", {}).values()
+            if isinstance(v, dict) and "blob" in v
+        ),
     )
     _warm(snapshot)
     return snapshot
