@@ -33,7 +33,12 @@ def test_plain_pybabel_extract_reads_the_catalogue(tmp_path: Path, snapshot: Sna
     messages = _messages(out)
     site = snapshot.by_id["caph-17-fosse-mathilde"]
     assert (site_context(site.id, "description"), site.description) in messages
-    assert len(messages) == 53 * 3 + len({s.subtype for s in snapshot.sites if s.subtype})
+    subtypes = {s.subtype for s in snapshot.sites if s.subtype}
+    asset_texts = sum(len(a.translatable) for a in snapshot.assets.values())
+    assert len(snapshot.assets) == 53
+    assert len(messages) == 53 * 3 + len(subtypes) + asset_texts
+    arenberg = snapshot.assets["caph-15a-fosse-d-arenberg-arenberg-creative-mine"]
+    assert ("asset/" + arenberg.id + "/alt", arenberg.alt) in messages
 
 
 def test_interface_template_has_type_labels(tmp_path: Path) -> None:
