@@ -53,6 +53,14 @@ def variants_of(record: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _summary_facts(facts: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a phone needs to decide: size on screen and weight."""
+    if not facts:
+        return None
+    keys = ("triangles", "draw_calls", "bounds", "animations", "bytes")
+    return {key: facts.get(key) for key in keys}
+
+
 def _status(record: dict[str, Any] | None) -> str:
     if record is None:
         return "not built"
@@ -125,6 +133,7 @@ def asset_summary(
         "poster": variants.get("poster", {}).get("url"),
         "variants": {role: {"url": v["url"], "bytes": v["bytes"]} for role, v in variants.items()},
         "recommended": recommended,
+        "facts": _summary_facts((record or {}).get("facts")),
         "model": variants[recommended]["url"] if recommended else None,
         "model_url": f"/api/assets/{asset.id}/model",
         "links": {"self": f"/api/assets/{asset.id}?lang={lang}"},

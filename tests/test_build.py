@@ -158,6 +158,7 @@ def test_site_lists_its_models_and_save_data_gets_the_phone_variant(client: Test
     assert fox["recommended"] == "original" and fox_light["recommended"] == "phone"
     assert fox_light["model"] == fox["variants"]["phone"]["url"]
     assert fox["variants"]["phone"]["bytes"] > 0
+    assert fox["facts"]["triangles"] == 576 and fox["facts"]["bounds"]["size_m"]
     slow = client.get(f"/api/sites/{SITE}", headers={"ect": "3g"}).json()["assets"]
     assert next(a for a in slow if a["id"] == "fox-test")["recommended"] == "phone"
     redirect = client.get(
