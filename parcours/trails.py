@@ -62,8 +62,10 @@ class Stop(_Record):
     )
     radius_m: float = Field(40.0, gt=0, le=500, description="Arrival radius in metres.")
     title: Text | None = Field(None, description="French title; defaults to the site's name.")
-    text: Text = Field(
-        description="French: what to look at from here, then the story (under 150 words)."
+    text: Text | None = Field(
+        None,
+        description="French: what to look at from here, then the story (under 150 words); "
+        "defaults to the site's summary.",
     )
     more: Text | None = Field(None, description="French: to go further (optional, longer).")
     quote: Text | None = Field(None, description="An original text quoted (e.g. in Picard).")
@@ -177,7 +179,7 @@ def load_trail(
     path: Path, settings: Settings
 ) -> tuple[Trail | None, YamlDocument | None, list[Problem]]:
     """One trail file -> (trail, its YAML document for later checks, problems)."""
-    display = str(path.relative_to(settings.root))
+    display = str(path.resolve().relative_to(settings.root.resolve()))
     try:
         doc = load_yaml(path, display, settings.max_yaml_bytes)
     except CatalogueInvalid as exc:
