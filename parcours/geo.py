@@ -6,6 +6,7 @@ error against the ellipsoid is well under 0.5 %, far below a phone's GPS accurac
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,3 +92,71 @@ def feature_collection(
         collection["bbox"] = [round(x, COORD_DECIMALS) for x in bbox.as_list()]
     collection["features"] = list(features)
     return collection
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where a point falls on a polyline: distance along it, and how far off it is."""
+
+    along_m: float
+    off_m: float
+    lat: float
+    lon: float
+
+
+def polyline_length_m(points: Sequence[tuple[float, float]]) -> float:
+    """Geodesic length of (lat, lon) points joined in order."""
+    return sum(distance_m(*a, *b) for a, b in itertools.pairwise(points))
+
+
+def _local_xy(lat0: float, lat: float, lon: float) -> tuple[float, float]:
+    """Metres east and north on a plane tangent near lat0 (fine over a few kilometres)."""
+    scale = math.cos(math.radians(lat0))
+    return (math.radians(lon) * EARTH_RADIUS_M * scale, math.radians(lat) * EARTH_RADIUS_M)
+
+
+def project(points: Sequence[tuple[float, float]], lat: float, lon: float) -> Projection:
+    """Closest point of the polyline to (lat, lon), with the distance along it to there."""
+    best: Projection | None = None
+    travelled = 0.0
+    px, py = _local_xy(lat, lat, lon)
+    for (alat, alon), (blat, blon) in itertools.pairwise(points):
+        ax, ay = _local_xy(lat, alat, alon)
+        bx, by = _local_xy(lat, blat, blon)
+        dx, dy = bx - ax, by - ay
+        length_sq = dx * dx + dy * dy
+        t = (
+            0.0
+            if length_sq == 0
+            else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length_sq))
+        )
+        clat, clon = alat + (blat - alat) * t, alon + (blon - alon) * t
+        segment = distance_m(alat, alon, blat, blon)
+        candidate = Projection(
+            travelled + segment * t, distance_m(lat, lon, clat, clon), clat, clon
+        )
+        if best is None or candidate.off_m < best.off_m:
+            best = candidate
+        travelled += segment
+    if best is None:  # a single point
+        only_lat, only_lon = points[0]
+        return Projection(0.0, distance_m(lat, lon, only_lat, only_lon), only_lat, only_lon)
+    return best
+
+
+COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def compass_point(bearing: float) -> str:
+    """Eight-point compass direction of a bearing in degrees."""
+    return COMPASS[int(((bearing % 360) + 22.5) // 45) % 8]
+
+
+def line_string(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """GeoJSON LineString from (lat, lon) points (written lon, lat)."""
+    return {
+        "type": "LineString",
+        "coordinates": [
+            [round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS)] for lat, lon in points
+        ],
+    }

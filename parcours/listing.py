@@ -16,7 +16,8 @@ from parcours.model import Site
 from parcours.query import SiteQuery, fold
 
 if TYPE_CHECKING:
-    from parcours.snapshot import Representation, Snapshot
+    from parcours.representation import Representation
+    from parcours.snapshot import Snapshot
 
 
 def list_document(snapshot: Snapshot, query: SiteQuery, lang: str) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def geojson_document(
 
 def sites_list(snapshot: Snapshot, query: SiteQuery, lang: str) -> Representation:
     """The page of sites for a query, serialized once per snapshot."""
-    from parcours.snapshot import json_representation
+    from parcours.representation import json_representation
 
     key = ("sites", lang, tuple(query.params()), query.limit, query.offset)
     return snapshot.cache.get_or_make(
@@ -78,7 +79,7 @@ def sites_list(snapshot: Snapshot, query: SiteQuery, lang: str) -> Representatio
 
 def sites_geojson(snapshot: Snapshot, query: SiteQuery, lang: str) -> Representation:
     """All matching sites as a FeatureCollection, serialized once per snapshot."""
-    from parcours.snapshot import json_representation
+    from parcours.representation import json_representation
 
     key = ("geojson", lang, tuple(query.params()))
 

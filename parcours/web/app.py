@@ -10,8 +10,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from parcours.representation import json_representation
 from parcours.settings import Settings, settings_from_env
-from parcours.snapshot import Snapshot, build_snapshot, json_representation
+from parcours.snapshot import Snapshot, build_snapshot
 from parcours.web import api, assets, media, pages, system
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane

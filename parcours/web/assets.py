@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from parcours.asset_docs import asset_summary, recommended_variant, variants_of
 from parcours.errors import NotFound, ParcoursError
-from parcours.snapshot import Representation, json_representation
+from parcours.representation import Representation, json_representation
 from parcours.web.api import single_params
 from parcours.web.hints import wants_lite
 from parcours.web.language import request_language

@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parcours import listing
 from parcours.i18n.negotiate import negotiate_language, normalize_language_param
 from parcours.query import SiteQuery
-from parcours.snapshot import Representation, Snapshot
+from parcours.representation import Representation
+from parcours.snapshot import Snapshot
 from parcours.web.hints import wants_lite
 from parcours.web.responses import answer
 from parcours.web.state import SnapshotHolder

@@ -25,7 +25,8 @@ from parcours.errors import NotFound
 from parcours.listing import suggest_sites
 from parcours.model import SITE_TYPES, Site, slugify
 from parcours.query import SiteQuery, parse_site_query
-from parcours.snapshot import Representation, Snapshot
+from parcours.representation import Representation
+from parcours.snapshot import Snapshot
 from parcours.web.api import single_params
 from parcours.web.language import request_language
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parcours.snapshot import Representation
+from parcours.representation import Representation
 
 API_CACHE_CONTROL = "no-cache"  # always revalidate; 304s make that cheap
 CORS_HEADERS = {
