@@ -45,6 +45,7 @@ def site_document(
     lang: str,
     catalogue: Catalogue,
     assets: list[dict[str, Any]] | None = None,
+    trails: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Full record of a site, as served by GET /api/sites/{id}, with its 3D models."""
     return {
@@ -67,6 +68,7 @@ def site_document(
         "description": localized(texts.description),
         "sources": list(site.sources),
         "assets": assets or [],
+        "trails": trails or [],
         "attribution": catalogue.catalogue.attribution,
         "licence": {"name": catalogue.catalogue.licence, "url": catalogue.catalogue.licence_url},
         "links": {

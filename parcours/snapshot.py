@@ -29,6 +29,7 @@ from parcours.errors import CatalogueInvalid, Problem
 from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
 from parcours.model import Catalogue, Site, catalogue_json_schema
+from parcours.packs import BuiltPack
 from parcours.query import SiteQuery, fold
 from parcours.representation import (
     _LRU,
@@ -37,6 +38,9 @@ from parcours.representation import (
     json_representation,
 )
 from parcours.settings import Settings
+from parcours.trail_check import ResolvedTrail, load_trails
+from parcours.trail_set import TrailSet, build_trail_set
+from parcours.trails import trail_context
 
 
 def _revision(paths: Iterable[Path]) -> str:
@@ -69,6 +73,9 @@ class Snapshot:
     asset_texts: dict[str, dict[str, AssetTexts]] = field(default_factory=dict)
     asset_documents: dict[str, dict[str, Representation]] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    trails: TrailSet = field(default_factory=TrailSet)
+    #: Offline packs made on first request: (trail id, lang) -> built pack.
+    packs: dict[tuple[str, str], BuiltPack] = field(default_factory=dict)
     #: Blob names of the published variants: the only files /media/ serves.
     media_blobs: frozenset[str] = frozenset()
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
@@ -152,13 +159,18 @@ def languages_document(translations: Translations, units: list[tuple[str, str]])
     return {"source": langs.source, "languages": out}
 
 
-def _content_units(catalogue: Catalogue, assets: list[Asset]) -> list[tuple[str, str]]:
+def _content_units(
+    catalogue: Catalogue, assets: list[Asset], trails: list[ResolvedTrail]
+) -> list[tuple[str, str]]:
     """(context, French source) of every translatable text, for completeness figures."""
     units = [(site_context(s.id, f), getattr(s, f)) for s in catalogue.sites for f in SITE_FIELDS]
     units += [
         (SUBTYPE_CONTEXT, t) for t in sorted({s.subtype for s in catalogue.sites if s.subtype})
     ]
     units += [(asset_context(a.id, k), v) for a in assets for k, v in a.translatable.items()]
+    units += [
+        (trail_context(t.trail.id, k), v) for t in trails for k, v in t.trail.translatable.items()
+    ]
     return units
 
 
@@ -174,6 +186,10 @@ def build_snapshot(settings: Settings) -> Snapshot:
     problems += asset_problems
     if catalogue is not None:
         problems += check_site_references(found, {s.id for s in catalogue.sites}, settings)
+    trails: list[ResolvedTrail] = []
+    if catalogue is not None:
+        trails, trail_problems = load_trails(settings, catalogue, {a.id for a, _ in found})
+        problems += trail_problems
     if problems or catalogue is None:
         raise CatalogueInvalid(problems)
     translations = load_translations(
@@ -202,6 +218,18 @@ def build_snapshot(settings: Settings) -> Snapshot:
         for lang in langs
     }
 
+    def summary_of(asset_id: str, lang: str) -> dict[str, Any] | None:
+        if asset_id.startswith("site:"):
+            site_id = asset_id.removeprefix("site:")
+            asset = next((a for a in assets if site_id in a.sites), None)
+        else:
+            asset = next((a for a in assets if a.id == asset_id), None)
+        if asset is None:
+            return None
+        return asset_summary(asset, asset_texts[lang][asset.id], lang, manifest.get(asset.id))
+
+    trail_set = build_trail_set(trails, langs, translations, texts, summary_of)
+
     def site_assets(site: Site, lang: str, lite: bool) -> list[dict[str, Any]]:
         return [
             asset_summary(a, asset_texts[lang][a.id], lang, manifest.get(a.id), lite)
@@ -214,7 +242,12 @@ def build_snapshot(settings: Settings) -> Snapshot:
             lang: {
                 s.id: json_representation(
                     site_document(
-                        s, texts[lang][s.id], lang, catalogue, site_assets(s, lang, lite)
+                        s,
+                        texts[lang][s.id],
+                        lang,
+                        catalogue,
+                        site_assets(s, lang, lite),
+                        trail_set.site_trails(s.id, lang),
                     ),
                     lang,
                     vary=("Accept-Language", *LITE_HINTS),
@@ -234,12 +267,16 @@ def build_snapshot(settings: Settings) -> Snapshot:
         settings.catalogue_path,
         *settings.locales_dir.glob("**/*.po"),
         *settings.assets_dir.glob("*/asset.yaml"),
+        *settings.tours_dir.glob("*"),
         settings.build_path / "manifest.json",
     ]
     representations = {
         "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
         "languages": json_representation(
-            languages_document(translations, _content_units(catalogue, list(assets)))
+            languages_document(
+                translations,
+                _content_units(catalogue, list(assets), list(trail_set.resolved.values())),
+            )
         ),
     }
     snapshot = Snapshot(
@@ -260,6 +297,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         asset_texts=asset_texts,
         asset_documents=asset_documents,
         manifest=manifest,
+        trails=trail_set,
         media_blobs=frozenset(
             v["blob"]
             for record in manifest.values()

@@ -125,7 +125,7 @@ def stop_document(
             }
             for i, image in enumerate(stop.images)
         ],
-        "asset": asset(stop.asset) if stop.asset else None,
+        "asset": asset(stop.asset or f"site:{stop.site}") if stop.asset or stop.site else None,
         "layers": [
             {
                 "id": layer.id,

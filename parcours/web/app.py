@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parcours.representation import json_representation
 from parcours.settings import Settings, settings_from_env
 from parcours.snapshot import Snapshot, build_snapshot
-from parcours.web import api, assets, media, pages, system
+from parcours.web import api, assets, media, pages, system, trails
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
 from parcours.web.openapi import Documented, openapi_document
@@ -72,7 +72,15 @@ def documented_routes() -> list[Documented]:
         media_type="text/css",
         responses={"404": "No such file."},
     )
-    return [*system.ROUTES, *api.ROUTES, *assets.ROUTES, *media.ROUTES, *pages.ROUTES, static]
+    return [
+        *system.ROUTES,
+        *api.ROUTES,
+        *assets.ROUTES,
+        *trails.ROUTES,
+        *media.ROUTES,
+        *pages.ROUTES,
+        static,
+    ]
 
 
 def create_app(
