@@ -6,6 +6,7 @@ served without being described.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,4 +133,4 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
 
 
 def _path_params(path: str) -> list[str]:
-    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{")]
+    return re.findall(r"\{(\w+)(?::\w+)?\}", path)
