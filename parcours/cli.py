@@ -103,14 +103,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from parcours.model import catalogue_json_schema
+    from parcours.schemas import SCHEMAS, json_schema
 
-    text = json.dumps(catalogue_json_schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+    for name in SCHEMAS:
+        text = json.dumps(json_schema(name), ensure_ascii=False, indent=2) + "\n"
+        if args.output == "-":
+            sys.stdout.write(text)
+            continue
+        target = Path(args.output) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 
@@ -186,8 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "-o",
         "--output",
-        default="schema/site_catalog.json",
-        help="file to write, or - for standard output",
+        default="schema",
+        help="folder to write site_catalog.json, trail.json and asset.json in, or - for "
+        "standard output",
     )
     schema.set_defaults(func=cmd_schema)
 

@@ -133,10 +133,6 @@ SUMMARY_MAX_CHARS = 200
 
 def catalogue_json_schema() -> dict[str, Any]:
     """JSON Schema of site_catalog.yaml, generated from the models."""
-    schema = Catalogue.model_json_schema()
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "/schema/site_catalog.json",
-        "title": "parcours site catalogue (site_catalog.yaml)",
-        **{key: value for key, value in schema.items() if key != "title"},
-    }
+    from parcours.schemas import json_schema
+
+    return json_schema("site_catalog.json")

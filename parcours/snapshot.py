@@ -28,7 +28,7 @@ from parcours.documents import SiteTexts, site_document, site_item
 from parcours.errors import CatalogueInvalid, Problem
 from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
-from parcours.model import Catalogue, Site, catalogue_json_schema
+from parcours.model import Catalogue, Site
 from parcours.packs import BuiltPack
 from parcours.query import SiteQuery, fold
 from parcours.representation import (
@@ -37,6 +37,7 @@ from parcours.representation import (
     Representation,
     json_representation,
 )
+from parcours.schemas import SCHEMAS, json_schema
 from parcours.settings import Settings
 from parcours.trail_check import ResolvedTrail, load_trails
 from parcours.trail_set import TrailSet, build_trail_set
@@ -271,7 +272,12 @@ def build_snapshot(settings: Settings) -> Snapshot:
         settings.build_path / "manifest.json",
     ]
     representations = {
-        "schema": json_representation(catalogue_json_schema(), None, "application/schema+json"),
+        **{
+            f"schema/{name}": json_representation(
+                json_schema(name), None, "application/schema+json"
+            )
+            for name in SCHEMAS
+        },
         "languages": json_representation(
             languages_document(
                 translations,

@@ -77,9 +77,20 @@ async def languages(request: Request) -> Response:
     return represent(request, snapshot.representations["languages"])
 
 
-async def catalogue_schema(request: Request) -> Response:
+async def schema(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    return represent(request, snapshot.representations["schema"])
+    rep = snapshot.representations.get(f"schema/{request.path_params['name']}")
+    if rep is None:
+        raise NotFound(
+            "schema",
+            str(request.path_params["name"])[:50],
+            [
+                k.removeprefix("schema/")
+                for k in snapshot.representations
+                if k.startswith("schema/")
+            ],
+        )
+    return represent(request, rep)
 
 
 _FILTERS = (
@@ -148,8 +159,8 @@ ROUTES = [
         "languages",
     ),
     Documented(
-        Route("/schema/site_catalog.json", catalogue_schema),
-        "JSON Schema of site_catalog.yaml",
+        Route("/schema/{name}", schema),
+        "JSON Schemas of the curated files: site_catalog.json, trail.json, asset.json",
         "schema",
         media_type="application/schema+json",
     ),

@@ -41,7 +41,11 @@ def hot_table(snapshot: Snapshot) -> Table:
     """(path, lang) -> representation of every precomputed answer; lang None: any language."""
     table: Table = {
         ("/api/languages", None): snapshot.representations["languages"],
-        ("/schema/site_catalog.json", None): snapshot.representations["schema"],
+        **{
+            (f"/{key}", None): rep
+            for key, rep in snapshot.representations.items()
+            if key.startswith("schema/")
+        },
     }
     default = SiteQuery(limit=snapshot.settings.page_size)
     for lang in snapshot.languages:
