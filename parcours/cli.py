@@ -105,11 +105,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from parcours.schemas import SCHEMAS, json_schema
 
+    if args.output == "-":
+        everything = {name: json_schema(name) for name in SCHEMAS}
+        sys.stdout.write(json.dumps(everything, ensure_ascii=False, indent=2) + "\n")
+        return 0
     for name in SCHEMAS:
         text = json.dumps(json_schema(name), ensure_ascii=False, indent=2) + "\n"
-        if args.output == "-":
-            sys.stdout.write(text)
-            continue
         target = Path(args.output) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -190,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default="schema",
-        help="folder to write site_catalog.json, trail.json and asset.json in, or - for "
-        "standard output",
+        help="folder to write site_catalog.json, trail.json and asset.json in, or - to print "
+        "them as one JSON object",
     )
     schema.set_defaults(func=cmd_schema)
 
