@@ -23,9 +23,16 @@ MAX_QUERY_LENGTH = 200
 
 def fold(text: str) -> str:
     """Accent- and case-insensitive form for matching: 'Cité d'Élie' -> 'cite d elie'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.split(r"[^0-9a-z]+", stripped.casefold().replace("œ", "oe"))).strip()
+    folded = text.casefold()  # ß -> ss before accents are dropped
+    if folded.isascii():
+        stripped = folded
+    else:
+        decomposed = unicodedata.normalize("NFKD", folded.replace("œ", "oe"))
+        stripped = decomposed.encode("ascii", "ignore").decode("ascii")
+    return " ".join(_NON_WORD.split(stripped)).strip()
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ them is a dictionary lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,20 @@ from parcours.trail_set import TrailSet, build_trail_set
 from parcours.trails import trail_context
 
 
+class LazyLite:
+    """Site documents for clients saving data, made on first request and kept."""
+
+    def __init__(self, make: Callable[[str, str], Representation]) -> None:
+        self.make = make
+        self.made: dict[tuple[str, str], Representation] = {}
+
+    def get(self, site_id: str, lang: str) -> Representation:
+        key = (site_id, lang)
+        if key not in self.made:
+            self.made[key] = self.make(site_id, lang)
+        return self.made[key]
+
+
 def _revision(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
@@ -66,7 +81,7 @@ class Snapshot:
     texts: dict[str, dict[str, SiteTexts]]
     documents: dict[str, dict[str, Representation]]
     #: The same site documents for clients saving data: assets point to the phone variant.
-    lite_documents: dict[str, dict[str, Representation]]
+    lite_documents: LazyLite
     items: dict[str, list[dict[str, Any]]]
     search_text: dict[str, dict[str, str]]
     representations: dict[str, Representation]
@@ -89,7 +104,9 @@ class Snapshot:
     def site_representation(
         self, site_id: str, lang: str, lite: bool = False
     ) -> Representation | None:
-        return (self.lite_documents if lite else self.documents)[lang].get(site_id)
+        if lite:
+            return self.lite_documents.get(site_id, lang) if site_id in self.by_id else None
+        return self.documents[lang].get(site_id)
 
     def find_sites(self, query: SiteQuery, lang: str) -> list[tuple[Site, float | None]]:
         """Sites matching the query; sorted by distance when `near` is given."""
@@ -124,7 +141,11 @@ def _search_text(site: Site, texts: SiteTexts, source: SiteTexts) -> str:
         parts += [t.name.text, t.summary.text, t.description.text, t.type_label.text]
         if t.subtype:
             parts.append(t.subtype.text)
-    return " " + fold(" ".join(parts)) + " "
+    # Fallback languages share the French texts: fold each distinct text once.
+    return " " + " ".join(_fold_once(part) for part in dict.fromkeys(parts)) + " "
+
+
+_fold_once = functools.lru_cache(maxsize=8192)(fold)
 
 
 def languages_document(translations: Translations, units: list[tuple[str, str]]) -> dict[str, Any]:
@@ -199,6 +220,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         settings.extra_languages,
         settings.fallbacks,
         settings.language_order,
+        settings.build_path / "cache",
     )
     langs = translations.languages.accepted
     sites = tuple(catalogue.sites)
@@ -238,27 +260,21 @@ def build_snapshot(settings: Settings) -> Snapshot:
             if site.id in a.sites
         ]
 
-    def site_docs(lite: bool) -> dict[str, dict[str, Representation]]:
-        return {
-            lang: {
-                s.id: json_representation(
-                    site_document(
-                        s,
-                        texts[lang][s.id],
-                        lang,
-                        catalogue,
-                        site_assets(s, lang, lite),
-                        trail_set.site_trails(s.id, lang),
-                    ),
-                    lang,
-                    vary=("Accept-Language", *LITE_HINTS),
-                )
-                for s in sites
-            }
-            for lang in langs
-        }
+    def site_doc(site: Site, lang: str, lite: bool) -> Representation:
+        document = site_document(
+            site,
+            texts[lang][site.id],
+            lang,
+            catalogue,
+            site_assets(site, lang, lite),
+            trail_set.site_trails(site.id, lang),
+        )
+        return json_representation(document, lang, vary=("Accept-Language", *LITE_HINTS))
 
-    documents, lite_documents = site_docs(False), site_docs(True)
+    documents = {lang: {s.id: site_doc(s, lang, False) for s in sites} for lang in langs}
+    # Clients saving data are few: their variant of a site is made on first request.
+    lite_documents = LazyLite(lambda site_id, lang: site_doc(catalogue_sites[site_id], lang, True))
+    catalogue_sites = {s.id: s for s in sites}
     items = {lang: [site_item(s, texts[lang][s.id], lang) for s in sites] for lang in langs}
     search_text = {
         lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id]) for s in sites}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,24 @@ def format_path(parts: Sequence[PathPart]) -> str:
     return out
 
 
-@dataclass(frozen=True)
 class YamlDocument:
-    """A parsed YAML file: plain data for validation, the marked tree for line numbers."""
+    """A parsed YAML file: plain data for validation, the marked tree for line numbers.
 
-    file: str
-    tree: Any
-    data: Any
+    The data comes from the fast C loader; the round-trip tree, which knows lines, is only
+    parsed when a problem has to be located (it is ten times slower).
+    """
+
+    def __init__(self, file: str, data: Any, text: str | None = None, tree: Any = None) -> None:
+        self.file = file
+        self.data = data
+        self._text = text
+        self._tree = tree
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None and self._text is not None:
+            self._tree = YAML(typ="rt").load(self._text)
+        return self._tree
 
     def line_of(self, parts: Sequence[PathPart]) -> int | None:
         """1-based line of the deepest node along the path that exists in the file."""
@@ -137,6 +147,10 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
                 )
             ]
         ) from None
+    try:
+        return YamlDocument(display_name, plain(YAML(typ="safe", pure=False).load(text)), text)
+    except YAMLError:
+        pass  # the round-trip loader below says where and why, with the curator's line
     yaml = YAML(typ="rt")
     try:
         tree = yaml.load(text)
@@ -174,4 +188,4 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
         raise CatalogueInvalid(
             [Problem(display_name, None, "", f"YAML error: {exc}", None, "yaml_syntax")]
         ) from None
-    return YamlDocument(display_name, tree, plain(tree))
+    return YamlDocument(display_name, plain(tree), text, tree)

@@ -6,7 +6,10 @@ outdated entry is known as such and is never served as a current translation.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +146,35 @@ class Translations:
         return self.interface.get(lang) or NullTranslations()
 
 
+def _cached_entries(
+    path: Path, display: str, cache_dir: Path | None
+) -> list[tuple[str | None, str, _Entry]]:
+    """Entries of a PO file; parsed once per file content (Babel's parser is slow to start)."""
+    data = path.read_bytes()
+    cache = None
+    if cache_dir is not None:
+        key = hashlib.sha256(data).hexdigest()[:32]
+        cache = cache_dir / f"po-{key}.json"
+        try:
+            rows = json.loads(cache.read_text(encoding="utf-8"))
+            return [(ctx, mid, _Entry(mid, text, fuzzy)) for ctx, mid, text, fuzzy in rows]
+        except (OSError, ValueError, TypeError):
+            pass
+    entries = list(_entries(_read_po(path, display)))
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_name(f".{cache.name}.{os.getpid()}")
+            partial.write_text(
+                json.dumps([[c, m, e.text, e.fuzzy] for c, m, e in entries], ensure_ascii=False),
+                encoding="utf-8",
+            )
+            partial.replace(cache)
+        except OSError:
+            pass  # a read-only deployment simply parses every time
+    return entries
+
+
 def _interface_translations(catalogs: list[Catalog]) -> GettextTranslations | NullTranslations:
     """gettext object for a chain of catalogues (first wins), fuzzy entries left out."""
     result: GettextTranslations | NullTranslations | None = None
@@ -191,6 +223,7 @@ def load_translations(
     extra: Iterable[str],
     fallbacks: Mapping[str, tuple[str, ...]],
     order: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> Translations:
     """Read every catalogue of locales/ and the interface template (messages.pot)."""
     rank = {lang: i for i, lang in enumerate(order)}
@@ -205,8 +238,12 @@ def load_translations(
         folder = locales_dir / lang / "LC_MESSAGES"
         content_po = folder / f"{CONTENT_DOMAIN}.po"
         if content_po.is_file():
-            catalog = _read_po(content_po, f"locales/{lang}/LC_MESSAGES/{CONTENT_DOMAIN}.po")
-            content[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog) if ctx}
+            display = f"locales/{lang}/LC_MESSAGES/{CONTENT_DOMAIN}.po"
+            content[lang] = {
+                (ctx, mid): e
+                for ctx, mid, e in _cached_entries(content_po, display, cache_dir)
+                if ctx
+            }
             # Shared contexts (a vocabulary) hold many texts: only per-record ones go stale.
             contexts[lang] = {
                 ctx for ctx, _ in content[lang] if ctx.startswith(("site/", "asset/"))

@@ -27,7 +27,7 @@ def extract_catalogue(
     """Yield (line, 'pgettext', (context, French text), [translator comment]) per unit."""
     encoding = str(options.get("encoding", "utf-8"))
     tree = YAML(typ="rt").load(fileobj.read().decode(encoding))
-    doc = YamlDocument(getattr(fileobj, "name", "<yaml>"), tree, plain(tree))
+    doc = YamlDocument(getattr(fileobj, "name", "<yaml>"), plain(tree), tree=tree)
     if not isinstance(doc.data, dict):
         return
     # One extractor for every content file: the catalogue has 'sites', an asset a 'model'.

@@ -27,16 +27,6 @@ _NEEDED = {b"accept-language", b"accept-encoding", b"if-none-match", b"save-data
 _MEMO_LIMIT = 1024
 
 
-def lite_table(snapshot: Snapshot) -> Table:
-    """The answers that differ for a client saving data (sites point to phone variants)."""
-    return {
-        (f"/api/sites/{site.id}", lang): rep
-        for lang in snapshot.languages
-        for site in snapshot.sites
-        if (rep := snapshot.site_representation(site.id, lang, lite=True)) is not None
-    }
-
-
 def hot_table(snapshot: Snapshot) -> Table:
     """(path, lang) -> representation of every precomputed answer; lang None: any language."""
     table: Table = {
@@ -66,14 +56,12 @@ class FastLane:
         self.holder = holder
         self._snapshot: Snapshot | None = None
         self._table: Table = {}
-        self._lite: Table = {}
         self._paths: set[str] = set()
         self._negotiated: dict[str, str] = {}
         self._explicit: dict[str, str | None] = {}
 
     def _refresh(self, snapshot: Snapshot) -> None:
         self._table = hot_table(snapshot)
-        self._lite = lite_table(snapshot)
         self._paths = {path for path, _ in self._table}
         self._negotiated.clear()
         self._explicit.clear()
@@ -103,10 +91,13 @@ class FastLane:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        if not path.startswith(("/api/", "/schema/")):
+            await self.app(scope, receive, send)
+            return
         snapshot = self.holder.current
         if snapshot is not self._snapshot:
             self._refresh(snapshot)
-        path = scope["path"]
         if path not in self._paths:
             await self.app(scope, receive, send)
             return
@@ -117,8 +108,12 @@ class FastLane:
         if rep is None:
             query = scope["query_string"].decode("latin-1")
             lang = self._language(snapshot, query, headers.get("accept-language", ""))
-            table = self._lite if lang and wants_lite(headers) else self._table
-            rep = table.get((path, lang), self._table.get((path, lang))) if lang else None
+            rep = self._table.get((path, lang)) if lang else None
+            lite = lang is not None and path.startswith("/api/sites/") and wants_lite(headers)
+            if rep is not None and lang is not None and lite:
+                rep = snapshot.site_representation(
+                    path.removeprefix("/api/sites/"), lang, lite=True
+                )
         elif scope["query_string"]:
             rep = None  # let the route validate the parameters
         if rep is None:
