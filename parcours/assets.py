@@ -160,6 +160,16 @@ def discover_assets(settings: Settings) -> tuple[list[tuple[Asset, Path]], list[
     return found, problems
 
 
+def read_narrations(settings: Settings) -> dict[str, Any]:
+    """Spoken stops from the last build: trail -> stop -> language -> audio (or {})."""
+    path = settings.build_path / "narrations.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def read_manifest(settings: Settings) -> dict[str, Any]:
     """The build manifest (variants, facts, reports per asset), or {} before any build."""
     path = settings.build_path / "manifest.json"

@@ -56,6 +56,8 @@ class BuildSummary:
     unchanged: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    narrations: int = 0
+    narration_note: str | None = None
 
 
 def source_files(model: Path) -> list[Path]:
@@ -211,6 +213,7 @@ def build_all(
     force: bool = False,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
+    narrate: bool = True,
 ) -> BuildSummary:
     """Build what changed; write build/manifest.json; raise CatalogueInvalid on bad asset.yaml."""
     started = time.monotonic()
@@ -269,6 +272,17 @@ def build_all(
     existing = _read_manifest(build)
     merged = {**existing.get("assets", {}), **records} if wanted else records
     _write_json(build / "manifest.json", {"pipeline": PIPELINE_VERSION, "assets": merged})
+    if narrate:
+        spoken = build_narrations(settings, store)
+        summary.narrations = sum(
+            len(langs)
+            for stops in spoken.values()
+            if isinstance(stops, dict)
+            for langs in stops.values()
+        )
+        summary.narration_note = (
+            spoken.get("skipped") if isinstance(spoken.get("skipped"), str) else None
+        )
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
 
@@ -279,3 +293,48 @@ def _read_manifest(build: Path) -> dict[str, Any]:
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def build_narrations(settings: Settings, store: LocalBlobStore) -> dict[str, Any]:
+    """Spoken stops of every trail in each language they are written in; cached by text.
+
+    Writes build/narrations.json: trail -> stop -> language -> audio and captions blobs.
+    """
+    from parcours import narration
+    from parcours.snapshot import build_snapshot
+
+    if not narration.available():
+        return {"skipped": "espeak-ng is not installed (Debian package espeak-ng)"}
+    snapshot = build_snapshot(settings)
+    out: dict[str, Any] = {}
+    jobs = settings.build_path / "narrations"
+    for lang in narration.VOICES:
+        for trail_id, document in snapshot.trails.documents.get(lang, {}).items():
+            for stop in document["stops"]:
+                if stop["text"]["lang"] != lang:
+                    continue  # not translated yet: the French narration serves
+                text = f"{stop['title']['text']}.\n{stop['text']['text']}"
+                key = narration.narration_key(text, lang)
+                job = jobs / f"{key}.json"
+                record = json.loads(job.read_text(encoding="utf-8")) if job.is_file() else None
+                if record is None or not all(
+                    store.exists(record[k]) for k in ("audio", "captions")
+                ):
+                    spoken = narration.narrate(text, lang)
+                    with tempfile.TemporaryDirectory() as tmp:
+                        mp3, vtt = Path(tmp) / "a.mp3", Path(tmp) / "a.vtt"
+                        mp3.write_bytes(spoken.mp3)
+                        vtt.write_text(spoken.vtt, encoding="utf-8")
+                        record = {
+                            "audio": store.put(mp3, "mp3"),
+                            "captions": store.put(vtt, "vtt"),
+                            "seconds": spoken.seconds,
+                            "voice": f"espeak-ng {spoken.voice}",
+                            "bytes": len(spoken.mp3),
+                            "lang": lang,
+                        }
+                    _write_json(job, record)
+                stops = out.setdefault(trail_id, {}).setdefault(stop["id"], {})
+                stops[lang] = record
+    _write_json(settings.build_path / "narrations.json", out)
+    return out

@@ -64,6 +64,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
             f"built {len(summary.built)}, unchanged {len(summary.unchanged)}, refused "
             f"{len(summary.refused)} in {summary.seconds:.1f} s"
         )
+    if summary.narration_note:
+        print(f"narration skipped: {summary.narration_note}", file=sys.stderr)
+    else:
+        print(f"narrations: {summary.narrations} stop recordings (synthetic voice)")
     for asset_id, codes in summary.refused.items():
         print(f"  refused {asset_id}: {', '.join(codes)}", file=sys.stderr)
     return 1 if summary.refused else 0

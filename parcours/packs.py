@@ -66,6 +66,17 @@ def pack_files(document: dict[str, Any], geojson: bytes, lang: str) -> list[Pack
                 media_type="text/plain",
             )
         )
+        audio = stop.get("audio")
+        if audio:
+            for key, folder in (("url", "audio"), ("captions", "captions")):
+                blob = audio[key].rsplit("/", 1)[1]
+                files.append(
+                    PackFile(
+                        f"{folder}/{stop['index'] + 1:02d}-{stop['id']}{Path(blob).suffix}",
+                        blob=blob,
+                        url=audio[key],
+                    )
+                )
         assets = [stop.get("asset"), *(layer.get("asset") for layer in stop["layers"])]
         for asset in assets:
             if not asset:

@@ -23,6 +23,7 @@ from parcours.assets import (
     check_site_references,
     discover_assets,
     read_manifest,
+    read_narrations,
 )
 from parcours.catalogue import load_catalogue
 from parcours.documents import SiteTexts, site_document, site_item
@@ -251,7 +252,8 @@ def build_snapshot(settings: Settings) -> Snapshot:
             return None
         return asset_summary(asset, asset_texts[lang][asset.id], lang, manifest.get(asset.id))
 
-    trail_set = build_trail_set(trails, langs, translations, texts, summary_of)
+    narrations = read_narrations(settings)
+    trail_set = build_trail_set(trails, langs, translations, texts, summary_of, narrations)
 
     def site_assets(site: Site, lang: str, lite: bool) -> list[dict[str, Any]]:
         return [
@@ -286,6 +288,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         *settings.assets_dir.glob("*/asset.yaml"),
         *settings.tours_dir.glob("*"),
         settings.build_path / "manifest.json",
+        settings.build_path / "narrations.json",
     ]
     representations = {
         **{
@@ -326,6 +329,15 @@ def build_snapshot(settings: Settings) -> Snapshot:
             if record.get("published")
             for v in record.get("variants", {}).values()
             if isinstance(v, dict) and "blob" in v
+        )
+        | frozenset(
+            blob
+            for stops in narrations.values()
+            if isinstance(stops, dict)
+            for langs in stops.values()
+            for record in langs.values()
+            for blob in (record.get("audio"), record.get("captions"))
+            if blob
         ),
     )
     _warm(snapshot)

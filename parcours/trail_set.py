@@ -41,6 +41,29 @@ class TrailSet:
         return out
 
 
+def _add_audio(document: dict[str, Any], spoken: dict[str, Any]) -> None:
+    """Each stop's narration in the language its text is in, with transcript and captions."""
+    for stop in document["stops"]:
+        record = spoken.get(stop["id"], {}).get(stop["text"]["lang"])
+        stop["audio"] = (
+            None
+            if not record
+            else {
+                "url": f"/media/{record['audio']}",
+                "captions": f"/media/{record['captions']}",
+                "bytes": record.get("bytes"),
+                "seconds": record.get("seconds"),
+                "lang": record.get("lang"),
+                "voice": record.get("voice"),
+                "synthetic": True,
+                "transcript": {
+                    "text": f"{stop['title']['text']}.\n{stop['text']['text']}",
+                    "lang": stop["text"]["lang"],
+                },
+            }
+        )
+
+
 def _summary(
     asset_summary: Callable[[str, str], dict[str, Any] | None], lang: str, asset_id: str
 ) -> dict[str, Any] | None:
@@ -53,6 +76,7 @@ def build_trail_set(
     translations: Translations,
     site_texts: dict[str, dict[str, SiteTexts]],
     asset_summary: Callable[[str, str], dict[str, Any] | None],
+    narrations: dict[str, Any] | None = None,
 ) -> TrailSet:
     result = TrailSet()
     for resolved in trails:
@@ -67,6 +91,7 @@ def build_trail_set(
         for trail_id, resolved in result.resolved.items():
             texts = TrailTexts(resolved, lang, translations, site_texts[lang])
             document = trail_document(resolved, texts, lang, partial(_summary, asset_summary, lang))
+            _add_audio(document, (narrations or {}).get(trail_id, {}))
             documents[trail_id] = document
             result.representations.setdefault(lang, {})[trail_id] = json_representation(
                 document, lang

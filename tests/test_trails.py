@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from parcours import geo
+from parcours import geo, narration
 from parcours.build import build_all
 from parcours.errors import CatalogueInvalid
 from parcours.itinerary import open_length
@@ -265,6 +265,7 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
   - {{id: renard, site: {RENARD}, layers: [{{id: aujourd-hui, label: Aujourd'hui,
       text: Le terril aujourd'hui.}}]}}""",
     )
+    (root / "tours/les-53-sites.yaml").unlink()  # keep the build small
     settings = Settings(root=root)
     assert not build_all(settings).refused
     return TestClient(create_app(settings, build_snapshot(settings)))
@@ -288,6 +289,13 @@ def test_pack_contents(packed: TestClient) -> None:
     trail = json.loads(archive.read("trail.json"))
     assert trail["lang"] == "en" and trail["stops"][0]["text"]["lang"] == "en"
     assert "Aujourd" in archive.read("transcripts/02-renard.txt").decode()
+    if narration.available():
+        audio = trail["stops"][0]["audio"]
+        assert audio["synthetic"] and audio["lang"] == "en" and audio["seconds"] > 1
+        assert audio["transcript"]["text"].endswith(trail["stops"][0]["text"]["text"])
+        assert {"audio/01-mathilde.mp3", "captions/01-mathilde.vtt"} <= set(names)
+        assert archive.read("captions/01-mathilde.vtt").startswith(b"WEBVTT")
+        assert packed.get(audio["url"]).headers["content-type"] == "audio/mpeg"
 
 
 def test_pack_head_etag_and_resume(packed: TestClient) -> None:
