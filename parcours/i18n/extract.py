@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from ruamel.yaml import YAML
 
-from parcours.i18n.units import asset_units, catalogue_units
+from parcours.i18n.units import asset_units, catalogue_units, trail_units
 from parcours.yamldoc import YamlDocument, plain
 
 ExtractResult = tuple[int, str, tuple[str, str], list[str]]
@@ -30,8 +30,14 @@ def extract_catalogue(
     doc = YamlDocument(getattr(fileobj, "name", "<yaml>"), plain(tree), tree=tree)
     if not isinstance(doc.data, dict):
         return
-    # One extractor for every content file: the catalogue has 'sites', an asset a 'model'.
-    units = asset_units(doc.data) if "model" in doc.data else catalogue_units(doc.data)
+    # One extractor for every content file: the catalogue has 'sites', an asset a 'model',
+    # a trail 'stops'.
+    if "stops" in doc.data:
+        units = trail_units(doc.data)
+    elif "model" in doc.data:
+        units = asset_units(doc.data)
+    else:
+        units = catalogue_units(doc.data)
     for unit in units:
         yield doc.line_of(unit.path) or 0, "pgettext", (unit.context, unit.source), [unit.comment]
 

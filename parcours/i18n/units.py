@@ -94,3 +94,43 @@ def asset_units(data: Mapping[str, Any]) -> Iterator[Unit]:
                     ("hotspots", index, field),
                     comment,
                 )
+
+
+def _trail_path(data: Mapping[str, Any], suffix: str) -> tuple[PathPart, ...]:
+    """Where a trail text stands in the YAML, for the extractor's line numbers."""
+    parts = suffix.split("/")
+    if parts[0] != "stop":
+        return tuple(parts)
+    stops = data.get("stops") or []
+    index = next(
+        (i for i, s in enumerate(stops) if isinstance(s, Mapping) and s.get("id") == parts[1]), 0
+    )
+    rest = parts[2:]
+    if rest == ["place"]:
+        return ("stops", index, "place", "name")
+    if rest[0] == "image":
+        return ("stops", index, "images", int(rest[1]), "alt")
+    if rest[0] == "layer":
+        layers = stops[index].get("layers") or []
+        position = next((i for i, layer in enumerate(layers) if layer.get("id") == rest[1]), 0)
+        return ("stops", index, "layers", position, *rest[2:3])
+    return ("stops", index, rest[0])
+
+
+def trail_units(data: Mapping[str, Any]) -> Iterator[Unit]:
+    """Translatable texts of a parsed tours/<id>.yaml (a file that does not validate has none)."""
+    from pydantic import ValidationError
+
+    from parcours.trails import Trail, trail_context
+
+    try:
+        trail = Trail.model_validate(data)
+    except ValidationError:
+        return
+    for suffix, text in trail.translatable.items():
+        yield Unit(
+            trail_context(trail.id, suffix),
+            text.strip(),
+            _trail_path(data, suffix),
+            "Trail text (see CONTENT.md: stops under 150 words).",
+        )
