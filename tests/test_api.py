@@ -288,8 +288,10 @@ def test_schema_is_generated_committed_and_referenced(client: TestClient) -> Non
         on_disk = json.loads((BUNDLED_ROOT / "schema" / name).read_text("utf-8"))
         assert on_disk == json_schema(name), "run `parcours schema` to refresh schema/"
         assert client.get(f"/schema/{name}").json() == json_schema(name)
-    for pattern, reference in (("tours/*.yaml", "../schema/trail.json"),
-                               ("assets/*/asset.yaml", "../../schema/asset.json")):
+    for pattern, reference in (
+        ("tours/*.yaml", "../schema/trail.json"),
+        ("assets/*/asset.yaml", "../../schema/asset.json"),
+    ):
         for path in BUNDLED_ROOT.glob(pattern):
             first = path.read_text("utf-8").splitlines()[0]
             assert first == f"# yaml-language-server: $schema={reference}", path
