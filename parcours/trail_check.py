@@ -8,6 +8,7 @@ A resolved trail knows where each stop stands, its route and where along it each
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from parcours.trails import Stop, Trail, load_trail
 from parcours.yamldoc import YamlDocument
 
 LatLon = tuple[float, float]
+SAME_POINT_M = 5.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,19 @@ def check_trail(
             )
     if problems or len(points) != len(trail.stops):
         return None, problems
+    for i, j in itertools.combinations(range(len(points)), 2):
+        if geo.distance_m(*points[i], *points[j]) < SAME_POINT_M:
+            problems.append(
+                doc.problem(
+                    ("stops", j),
+                    f"stops '{trail.stops[i].id}' and "
+                    f"'{trail.stops[j].id}' stand at the same point",
+                    "a visitor could not tell them apart: merge them "
+                    "(one stop, with 'more' or layers) or place each where "
+                    "the facts allow",
+                    "same_point",
+                )
+            )
     given = _route_points(trail, path, doc, problems)
     route = given or points
     along = []

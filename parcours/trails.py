@@ -102,7 +102,10 @@ class Trail(_Record):
         300.0, gt=0, description="How far a stop may lie from the route."
     )
     sources: list[Text] = Field(min_length=1)
-    stops: list[Stop] = Field(min_length=2)
+    stops: list[Stop] = Field(
+        min_length=1,
+        description="In order; one stop is a visit of one place (with its dated layers).",
+    )
 
     @property
     def translatable(self) -> dict[str, str]:

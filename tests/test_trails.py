@@ -348,3 +348,22 @@ def test_pack_json_lists_the_same_files(packed: TestClient) -> None:
         assert item["url"].startswith("/media/")
         assert packed.get(item["url"]).content == archive.read(item["path"])
     assert listing["pack"]["bytes"] == len(packed.get("/api/trails/essai/pack?lang=fr").content)
+
+
+def test_two_stops_at_the_same_point_are_refused(content_root: Path) -> None:
+    write_trail(
+        content_root,
+        "essai",
+        f"""\
+  - {{id: a, site: {MATHILDE}}}
+  - {{id: b, place: {{name: Ailleurs, lat: 50.32785, lon: 3.39737}}, text: Ici.}}""",
+    )
+    lat, lon = build_snapshot(Settings()).by_id[MATHILDE].location.model_dump().values()
+    path = content_root / "tours/essai.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "lat: 50.32785, lon: 3.39737", f"lat: {lat}, lon: {lon}"
+        ),
+        encoding="utf-8",
+    )
+    assert "stand at the same point" in problems(content_root)
