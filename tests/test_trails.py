@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from parcours import geo, narration
 from parcours.build import build_all
+from parcours.catalogue import load_catalogue
 from parcours.errors import CatalogueInvalid
 from parcours.itinerary import open_length
 from parcours.settings import BUNDLED_ROOT, Settings
@@ -358,7 +359,8 @@ def test_two_stops_at_the_same_point_are_refused(content_root: Path) -> None:
   - {{id: a, site: {MATHILDE}}}
   - {{id: b, place: {{name: Ailleurs, lat: 50.32785, lon: 3.39737}}, text: Ici.}}""",
     )
-    lat, lon = build_snapshot(Settings()).by_id[MATHILDE].location.model_dump().values()
+    site = next(s for s in load_catalogue(Settings(root=content_root)).sites if s.id == MATHILDE)
+    lat, lon = site.location.lat, site.location.lon
     path = content_root / "tours/essai.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
