@@ -11,8 +11,8 @@
 import { Logger, NodeIO } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import {
-  dedup, dequantize, draco, instance, meshopt, prune, resample, simplify, sparse,
-  textureCompress, weld,
+  dedup, dequantize, draco, flatten, instance, join, meshopt, prune, resample, simplify, sparse,
+  textureCompress, unpartition, weld,
 } from '@gltf-transform/functions';
 import draco3d from 'draco3dgltf';
 import { MeshoptDecoder, MeshoptEncoder, MeshoptSimplifier } from 'meshoptimizer';
@@ -65,6 +65,7 @@ async function plain(io, input, output) {
   const document = await read(io, input);
   await document.transform(dequantize());
   dropCompression(document);
+  await document.transform(unpartition()); // a GLB holds one buffer
   await io.write(output, document);
   return { triangles: countTriangles(document) };
 }
@@ -74,7 +75,9 @@ async function phone(io, input, output, options) {
   await document.transform(dequantize());
   dropCompression(document);
   const before = countTriangles(document);
-  const steps = [dedup(), instance({ min: 5 }), weld()];
+  // flatten + join: a schematic model is made of many small parts; one mesh per material
+  // draws faster and its JSON shrinks (animated and skinned nodes are left as they are).
+  const steps = [dedup(), instance({ min: 5 }), flatten(), join(), weld()];
   if (options.ratio < 1) {
     steps.push(simplify({ simplifier: MeshoptSimplifier, ratio: options.ratio,
       error: options.error, lockBorder: false }));
@@ -85,6 +88,7 @@ async function phone(io, input, output, options) {
   steps.push(textureCompress(textureOptions));
   if (options.compress === 'meshopt') steps.push(meshopt({ encoder: MeshoptEncoder, level: 'high' }));
   else if (options.compress === 'draco') steps.push(draco({ method: 'edgebreaker' }));
+  steps.push(unpartition());
   await document.transform(...steps);
   await io.write(output, document);
   return { triangles_before: before, triangles: countTriangles(document) };
