@@ -15,7 +15,9 @@ from parcours.web.app import create_app
 
 SHARED = BUNDLED_ROOT.parent / "shared"
 CONTENT_FILES = ("site_catalog.yaml", "babel.cfg", "babel-content.cfg")
-CONTENT_DIRS = ("locales", "tours", "schema")
+CONTENT_DIRS = ("locales", "tours", "schema", "assets")
+#: What fixtures that build models copy: the texts, not the 56 models nor the trails using them.
+TEXT_DIRS = ("locales", "schema")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from parcours.build import build_all
 from parcours.settings import BUNDLED_ROOT, Settings
 from parcours.snapshot import build_snapshot
 from parcours.web.app import create_app
-from tests.conftest import CONTENT_DIRS, CONTENT_FILES
+from tests.conftest import CONTENT_FILES, TEXT_DIRS
 
 CORPUS = BUNDLED_ROOT.parent / "shared" / "gltf-corpus"
 CASES = BUNDLED_ROOT.parent / "shared" / "gltf-validator-cases"
@@ -54,7 +54,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     root = tmp_path_factory.mktemp("built")
     for name in CONTENT_FILES:
         shutil.copy2(BUNDLED_ROOT / name, root / name)
-    for name in CONTENT_DIRS:
+    for name in TEXT_DIRS:
         if (BUNDLED_ROOT / name).is_dir():
             shutil.copytree(BUNDLED_ROOT / name, root / name)
     add_asset(root, "fox-test", CORPUS / "Fox/glTF-Binary/Fox.glb")
