@@ -21,7 +21,8 @@ def test_every_site_has_a_described_schematic_model(snapshot: Snapshot) -> None:
         assert asset.schematic and "schématique" in asset.credits
         assert "schématique" in asset.alt
         assert len(asset.hotspots) >= 2, asset.id
-        assert asset.geo_anchor is not None
+        # Placed models have a geo-anchor; only the interior of Mousseron's office has none.
+        assert asset.geo_anchor is not None or asset.id == "bureau-jules-mousseron"
 
 
 @pytest.mark.parametrize("lang", ["en", "nl", "de"])
@@ -37,7 +38,7 @@ def test_asset_texts_are_translated(snapshot: Snapshot, lang: str) -> None:
 def test_every_bundled_model_passes_the_validators(settings: Settings) -> None:
     """Gate and Khronos glTF-Validator: no error (and no warning) on any of the 53."""
     found, problems = discover_assets(settings)
-    assert not problems and len(found) == 53
+    assert not problems and len(found) == 56  # 53 sites and 3 trail scenes
     for asset, folder in found:
         report = validate_file(folder / asset.model)
         assert report.ok and report.count(1) == 0, report.summary()

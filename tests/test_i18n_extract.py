@@ -35,7 +35,7 @@ def test_plain_pybabel_extract_reads_the_catalogue(tmp_path: Path, snapshot: Sna
     assert (site_context(site.id, "description"), site.description) in messages
     subtypes = {s.subtype for s in snapshot.sites if s.subtype}
     asset_texts = sum(len(a.translatable) for a in snapshot.assets.values())
-    assert len(snapshot.assets) == 53
+    assert len(snapshot.assets) == 56
     trail_texts = sum(len(t.trail.translatable) for t in snapshot.trails.resolved.values())
     assert len(messages) == 53 * 3 + len(subtypes) + asset_texts + trail_texts
     arenberg = snapshot.assets["caph-15a-fosse-d-arenberg-arenberg-creative-mine"]

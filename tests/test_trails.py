@@ -24,7 +24,7 @@ from parcours.snapshot import Snapshot, build_snapshot
 from parcours.trail_docs import format_duration, format_length
 from parcours.trail_progress import progress
 from parcours.web.app import create_app
-from tests.conftest import CONTENT_DIRS, CONTENT_FILES
+from tests.conftest import CONTENT_FILES, TEXT_DIRS
 
 MATHILDE = "caph-17-fosse-mathilde"
 RENARD = "caph-18-terril-renard-n-162"
@@ -174,7 +174,40 @@ def walk(points: list[tuple[float, float]], step_m: float = 5.0) -> Iterator[tup
     yield points[-1]
 
 
-@pytest.mark.parametrize("trail_id", ["les-53-sites"])
+TRAILS = sorted(p.stem for p in (BUNDLED_ROOT / "tours").glob("*.yaml"))
+
+
+def test_the_trails_of_the_strategy_are_there() -> None:
+    assert set(TRAILS) >= {
+        "denain-1712",
+        "jules-mousseron",
+        "abbaye-saint-amand",
+        "arenberg",
+        "sabatier-terrils-raismes",
+        "les-53-sites",
+    }
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "nl", "de"])
+@pytest.mark.parametrize("trail_id", TRAILS)
+def test_every_trail_in_every_language(snapshot: Snapshot, trail_id: str, lang: str) -> None:
+    document = json.loads(snapshot.trails.representations[lang][trail_id].body)
+    texts = [
+        document["summary"],
+        document["description"],
+        document["theme"],
+        document["accessibility"]["surfaces"],
+    ]
+    for stop in document["stops"]:
+        texts += [stop["text"], *(x for x in (stop["more"], stop["position_note"]) if x)]
+        texts += [layer["text"] for layer in stop["layers"]]
+        if stop["quote"]:
+            assert stop["quote"]["lang"] and stop["quote_gloss"]["lang"] == lang
+    assert all(t["lang"] == lang for t in texts), [t for t in texts if t["lang"] != lang][:2]
+    assert document["length"] and document["duration"]
+
+
+@pytest.mark.parametrize("trail_id", TRAILS)
 def test_a_simulated_walk_reaches_every_stop_in_order(snapshot: Snapshot, trail_id: str) -> None:
     resolved = snapshot.trails.resolved[trail_id]
     titles = snapshot.trails.titles["en"][trail_id]
@@ -253,7 +286,7 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     root = tmp_path_factory.mktemp("packed")
     for name in CONTENT_FILES:
         shutil.copy2(BUNDLED_ROOT / name, root / name)
-    for name in CONTENT_DIRS:
+    for name in TEXT_DIRS:
         if (BUNDLED_ROOT / name).is_dir():
             shutil.copytree(BUNDLED_ROOT / name, root / name)
     for site in (MATHILDE, RENARD):
@@ -266,7 +299,6 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
   - {{id: renard, site: {RENARD}, layers: [{{id: aujourd-hui, label: Aujourd'hui,
       text: Le terril aujourd'hui.}}]}}""",
     )
-    (root / "tours/les-53-sites.yaml").unlink()  # keep the build small
     settings = Settings(root=root)
     assert not build_all(settings).refused
     return TestClient(create_app(settings, build_snapshot(settings)))
