@@ -7,28 +7,12 @@ Translations never live here: they come from gettext catalogues (see parcours.i1
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 #: The closed vocabulary of element types of the UNESCO property (from the Mission Bassin
 #: Minier inventory), as curators write them, in French.
-SITE_TYPES: tuple[str, ...] = (
-    "cité minière",
-    "fosse",
-    "chevalement",
-    "terril",
-    "cavalier",
-    "étang d'affaissement",
-    "église",
-    "presbytère",
-    "école",
-    "salle des fêtes",
-    "équipement de santé",
-    "maison d'ingénieur",
-    "monument commémoratif",
-)
-
 SiteType = Literal[
     "cité minière",
     "fosse",
@@ -44,6 +28,7 @@ SiteType = Literal[
     "maison d'ingénieur",
     "monument commémoratif",
 ]
+SITE_TYPES: tuple[str, ...] = get_args(SiteType)
 
 
 def slugify(text: str) -> str:
