@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-PIPELINE_VERSION = "2"  # 2: flatten and join parts; one buffer per GLB
+PIPELINE_VERSION = "3"  # 3: palette, and a visually lossless simplification within budget
 SCRIPT = Path(__file__).with_name("transform.mjs")
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 

@@ -11,7 +11,8 @@
 import { Logger, NodeIO } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import {
-  dedup, dequantize, draco, flatten, instance, join, meshopt, prune, resample, simplify, sparse,
+  dedup, dequantize, draco, flatten, instance, join, meshopt, palette, prune, resample, simplify,
+  sparse,
   textureCompress, unpartition, weld,
 } from '@gltf-transform/functions';
 import draco3d from 'draco3dgltf';
@@ -77,10 +78,18 @@ async function phone(io, input, output, options) {
   const before = countTriangles(document);
   // flatten + join: a schematic model is made of many small parts; one mesh per material
   // draws faster and its JSON shrinks (animated and skinned nodes are left as they are).
-  const steps = [dedup(), instance({ min: 5 }), flatten(), join(), weld()];
+  const steps = [dedup(), instance({ min: 5 }), palette({ min: 5 }), flatten(), join(), weld()];
+  // Within budget, simplify only what changes nothing visible (error 1e-4 of the extent, as
+  // glTF Transform's optimize); over budget, down to the ratio with a looser error.
+  // The simplifier would delete point and line primitives: those documents are left alone.
+  const trianglesOnly = document.getRoot().listMeshes().every((mesh) => mesh.listPrimitives()
+    .every((prim) => prim.getMode() >= 4));
   if (options.ratio < 1) {
     steps.push(simplify({ simplifier: MeshoptSimplifier, ratio: options.ratio,
       error: options.error, lockBorder: false }));
+  } else if (trianglesOnly) {
+    steps.push(simplify({ simplifier: MeshoptSimplifier, ratio: 0, error: 0.0001,
+      lockBorder: false }));
   }
   steps.push(resample(), prune(), sparse());
   const textureOptions = { encoder: sharp, resize: [options.textureSize, options.textureSize] };
