@@ -81,9 +81,10 @@ async function phone(io, input, output, options) {
   const steps = [dedup(), instance({ min: 5 }), palette({ min: 5 }), flatten(), join(), weld()];
   // Within budget, simplify only what changes nothing visible (error 1e-4 of the extent, as
   // glTF Transform's optimize); over budget, down to the ratio with a looser error.
-  // The simplifier would delete point and line primitives: those documents are left alone.
+  // The simplifier would delete point and line primitives and bend morph targets: such
+  // documents are only simplified when over budget.
   const trianglesOnly = document.getRoot().listMeshes().every((mesh) => mesh.listPrimitives()
-    .every((prim) => prim.getMode() >= 4));
+    .every((prim) => prim.getMode() >= 4 && prim.listTargets().length === 0));
   if (options.ratio < 1) {
     steps.push(simplify({ simplifier: MeshoptSimplifier, ratio: options.ratio,
       error: options.error, lockBorder: false }));
