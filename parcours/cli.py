@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,8 +52,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from parcours.snapshot import build_snapshot
 
     settings = _settings(args)
@@ -72,32 +69,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"{', '.join(snapshot.languages)}; http://{args.host}:{args.port}/",
         file=sys.stderr,
     )
-    if args.reload or args.workers > 1:
-        # Reload and workers need an import string; settings travel in the environment.
-        os.environ["PARCOURS_ROOT"] = str(settings.root)
-        uvicorn.run(
-            "parcours.web.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            reload=args.reload,
-            workers=args.workers,
-            reload_dirs=[str(settings.root)] if args.reload else None,
-            reload_includes=["*.yaml", "*.po", "*.html", "*.py"] if args.reload else None,
-            log_level=args.log_level,
-            access_log=args.access_log,
-            proxy_headers=True,
-        )
-        return 0
-    from parcours.web.app import create_app
+    from parcours.web.server import ServeOptions, serve
 
-    uvicorn.run(
-        create_app(settings, snapshot),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        proxy_headers=True,
+    serve(
+        settings,
+        snapshot,
+        ServeOptions(
+            args.host, args.port, args.reload, args.workers, args.log_level, args.access_log
+        ),
     )
     return 0
 
