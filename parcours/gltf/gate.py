@@ -83,27 +83,14 @@ def _index(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _used_buffers(document: dict[str, Any]) -> set[int]:
+def _used(document: dict[str, Any], holders: str, key: str) -> set[int]:
+    """Indices referenced by `key` from each of `holders` or from one of its extensions
+    (bufferViews -> buffer, including EXT_meshopt_compression; textures -> source image)."""
     used = set()
-    for _, view in _items(document, "bufferViews"):
-        for holder in (
-            view,
-            *(ext for ext in (view.get("extensions") or {}).values() if isinstance(ext, dict)),
-        ):
-            index = _index(holder.get("buffer"))
-            if index is not None:
-                used.add(index)
-    return used
-
-
-def _used_images(document: dict[str, Any]) -> set[int]:
-    used = set()
-    for _, texture in _items(document, "textures"):
-        for holder in (
-            texture,
-            *(ext for ext in (texture.get("extensions") or {}).values() if isinstance(ext, dict)),
-        ):
-            index = _index(holder.get("source"))
+    for _, item in _items(document, holders):
+        extensions = item.get("extensions") or {}
+        for holder in (item, *(e for e in extensions.values() if isinstance(e, dict))):
+            index = _index(holder.get(key))
             if index is not None:
                 used.add(index)
     return used
@@ -120,7 +107,7 @@ def _check_document(scan: Scan, document: dict[str, Any], is_glb: bool) -> None:
             )
             raise Refused
     total = 0
-    used_buffers = _used_buffers(document)
+    used_buffers = _used(document, "bufferViews", "buffer")
     for index, buffer in _items(document, "buffers"):
         pointer = f"/buffers/{index}"
         declared = _index(buffer.get("byteLength"))
@@ -158,7 +145,7 @@ def _check_document(scan: Scan, document: dict[str, Any], is_glb: bool) -> None:
                     f"is less than the declared buffer byte length ({declared})",
                     pointer=pointer,
                 )
-    used_images = _used_images(document)
+    used_images = _used(document, "textures", "source")
     for index, image in _items(document, "images"):
         uri = image.get("uri")
         if isinstance(uri, str):

@@ -53,45 +53,35 @@ def extract(settings: Settings, output_dir: Path | None = None) -> int:
     return 0
 
 
+def _merge(action: str, domain: str, locales: Path, lang: str, *extra: str) -> None:
+    """`pybabel init` or `update` of one language's catalogue from the domain's template."""
+    _pybabel(
+        [
+            action,
+            "-D",
+            domain,
+            "-i",
+            str(locales / f"{domain}.pot"),
+            "-d",
+            str(locales),
+            "-l",
+            lang,
+            "-w",
+            "100",
+            *extra,
+        ]
+    )
+
+
 def update(settings: Settings, new_languages: Sequence[str]) -> int:
     locales = settings.locales_dir
     for lang in new_languages:
         for domain in MAPPINGS:
-            target = locales / lang / "LC_MESSAGES" / f"{domain}.po"
-            if not target.exists():
-                _pybabel(
-                    [
-                        "init",
-                        "-D",
-                        domain,
-                        "-i",
-                        str(locales / f"{domain}.pot"),
-                        "-d",
-                        str(locales),
-                        "-l",
-                        lang,
-                        "-w",
-                        "100",
-                    ]
-                )
+            if not (locales / lang / "LC_MESSAGES" / f"{domain}.po").exists():
+                _merge("init", domain, locales, lang)
     for lang in discover_languages(locales):
         for domain in MAPPINGS:
             if (locales / lang / "LC_MESSAGES" / f"{domain}.po").exists():
-                _pybabel(
-                    [
-                        "update",
-                        "-D",
-                        domain,
-                        "-i",
-                        str(locales / f"{domain}.pot"),
-                        "-d",
-                        str(locales),
-                        "-l",
-                        lang,
-                        "-w",
-                        "100",
-                        "--previous",
-                    ]
-                )
+                _merge("update", domain, locales, lang, "--previous")
     print(f"updated catalogues of {', '.join(discover_languages(locales)) or 'no language'}")
     return 0
