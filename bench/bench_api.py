@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchenv import cpu_model, tool_version
 
 HOST = "127.0.0.1"
 LIST_PATH = "/api/sites?lang=en"
@@ -308,23 +309,10 @@ def run_wrk(url: str, duration: int, headers: dict[str, str]) -> WrkResult:
 # --- report ----------------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    """The CPU the figures were measured on, as /proc/cpuinfo names it."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return platform.processor() or "unknown"
-
-
-def tool_version(command: list[str]) -> str:
-    """First line a tool prints about its version (nginx and wrk both use stderr)."""
-    with contextlib.suppress(OSError):
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        lines = (done.stdout + done.stderr).strip().splitlines()
-        first = lines[0] if lines else "unknown"
-        return first.removeprefix("nginx version: ").partition(" Copyright")[0]
-    return "unknown"
+def server_version(command: list[str]) -> str:
+    """nginx and wrk version lines, without their copyright notices."""
+    first = tool_version(command)
+    return first.removeprefix("nginx version: ").partition(" Copyright")[0]
 
 
 def environment(server_versions: dict[str, Any]) -> dict[str, Any]:
@@ -335,8 +323,8 @@ def environment(server_versions: dict[str, Any]) -> dict[str, Any]:
         "cpu": cpu_model(),
         "python": platform.python_version(),
         "parcours": server_versions.get("parcours", "unknown"),
-        "nginx": tool_version([NGINX, "-v"]),
-        "wrk": tool_version(["wrk", "-v"]),
+        "nginx": server_version([NGINX, "-v"]),
+        "wrk": server_version(["wrk", "-v"]),
     }
 
 

@@ -18,7 +18,6 @@ Run through `bash scripts/bench-models`; see bench/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import json
 import os
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import trimesh
+from benchenv import cpu_model, tool_version
 
 from parcours.assets import load_asset
 from parcours.build import _phone, source_files
@@ -721,24 +721,6 @@ def print_aim(result: dict[str, Any], total: int) -> None:
 
 
 # --- environment -----------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    """The CPU the timings were measured on, as /proc/cpuinfo names it."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return platform.processor() or "unknown"
-
-
-def tool_version(command: list[str]) -> str:
-    """First line a tool prints about its version."""
-    with contextlib.suppress(OSError):
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
-        lines = (done.stdout + done.stderr).strip().splitlines()
-        return lines[0] if lines else "unknown"
-    return "unknown"
 
 
 def environment(settings: Settings, samples: int) -> dict[str, Any]:
