@@ -47,6 +47,14 @@ class Settings:
     phone_max_texture_px: int = 1024
     validator_timeout_s: float = 120.0
     validator_memory_mb: int = 1024
+    #: Map tiles of the pages' maps ({z}/{x}/{y}); the maps still draw routes and stops
+    #: on a plain background when tiles cannot load.
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+    #: Where the browser libraries installed by npm are (model-viewer, Leaflet, decoders).
+    node_modules: Path = BUNDLED_ROOT / "node_modules"
 
     @property
     def catalogue_path(self) -> Path:
@@ -104,6 +112,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         changes["phone_max_triangles"] = int(env["PARCOURS_PHONE_MAX_TRIANGLES"])
     if "PARCOURS_PHONE_MAX_TEXTURE_PX" in env:
         changes["phone_max_texture_px"] = int(env["PARCOURS_PHONE_MAX_TEXTURE_PX"])
+    if "PARCOURS_TILE_URL" in env:
+        changes["tile_url"] = env["PARCOURS_TILE_URL"]
+    if "PARCOURS_TILE_ATTRIBUTION" in env:
+        changes["tile_attribution"] = env["PARCOURS_TILE_ATTRIBUTION"]
+    if "PARCOURS_NODE_MODULES" in env:
+        changes["node_modules"] = Path(env["PARCOURS_NODE_MODULES"]).resolve()
     if "PARCOURS_PAGE_SIZE" in env:
         changes["page_size"] = int(env["PARCOURS_PAGE_SIZE"])
     return settings.with_overrides(**changes)

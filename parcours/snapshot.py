@@ -41,6 +41,7 @@ from parcours.representation import (
 )
 from parcours.schemas import SCHEMAS, json_schema
 from parcours.settings import Settings
+from parcours.shortcodes import Target, build_codes
 from parcours.trail_check import ResolvedTrail, load_trails
 from parcours.trail_set import TrailSet, build_trail_set
 from parcours.trails import trail_context
@@ -95,6 +96,8 @@ class Snapshot:
     packs: dict[tuple[str, str], BuiltPack] = field(default_factory=dict)
     #: Blob names of the published variants: the only files /media/ serves.
     media_blobs: frozenset[str] = frozenset()
+    #: Short codes printed on signs (`/s/<code>`) and where they lead.
+    codes: dict[str, Target] = field(default_factory=dict)
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
     cache: _LRU = field(default_factory=lambda: _LRU(1024))
 
@@ -213,6 +216,8 @@ def build_snapshot(settings: Settings) -> Snapshot:
     if catalogue is not None:
         trails, trail_problems = load_trails(settings, catalogue, {a.id for a, _ in found})
         problems += trail_problems
+        codes, code_problems = build_codes(catalogue.sites, trails)
+        problems += code_problems
     if problems or catalogue is None:
         raise CatalogueInvalid(problems)
     translations = load_translations(
@@ -323,6 +328,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         asset_documents=asset_documents,
         manifest=manifest,
         trails=trail_set,
+        codes=codes,
         media_blobs=frozenset(
             v["blob"]
             for record in manifest.values()

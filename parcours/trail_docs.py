@@ -39,6 +39,22 @@ def format_length(metres: float, lang: str) -> str:
     )
 
 
+def format_bytes(size: int, lang: str) -> str:
+    """'850 ko' in French, '1.2 MB' in English: what a download will cost a phone."""
+    locale = babel_locale(lang)
+    if size < 1_000_000:
+        return format_unit(
+            max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=locale
+        )
+    return format_unit(
+        round(size / 1_000_000, 1),
+        "digital-megabyte",
+        length="short",
+        format="#,##0.0",
+        locale=locale,
+    )
+
+
 def format_duration(seconds: float, lang: str) -> str:
     """'45 min', '1 h 20 min' (in the language's own abbreviations)."""
     locale = babel_locale(lang)

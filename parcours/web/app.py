@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parcours.representation import json_representation
 from parcours.settings import Settings, settings_from_env
 from parcours.snapshot import Snapshot, build_snapshot
-from parcours.web import api, assets, media, pages, system, trails
+from parcours.web import (
+    api,
+    app_shell,
+    assets,
+    media,
+    pages,
+    system,
+    trail_pages,
+    trails,
+    vendor,
+)
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
 from parcours.web.openapi import Documented, openapi_document
 from parcours.web.state import SnapshotHolder
 
-STATIC_DIR = Path(__file__).parent / "static"
 # The stdlib table lacks these without /etc/mime.types (see STANDARDS.md).
 for _type, _ext in (
     ("model/gltf-binary", ".glb"),
@@ -65,13 +71,6 @@ class Preflight:
 
 
 def documented_routes() -> list[Documented]:
-    static = Documented(
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
-        "Stylesheets and scripts of the pages",
-        "static",
-        media_type="text/css",
-        responses={"404": "No such file."},
-    )
     return [
         *system.ROUTES,
         *api.ROUTES,
@@ -79,7 +78,9 @@ def documented_routes() -> list[Documented]:
         *trails.ROUTES,
         *media.ROUTES,
         *pages.ROUTES,
-        static,
+        *trail_pages.ROUTES,
+        *app_shell.ROUTES,
+        *vendor.ROUTES,
     ]
 
 
@@ -99,6 +100,9 @@ def create_app(
         openapi_document(routes), None, "application/vnd.oai.openapi+json;version=3.1"
     )
     app.state.documented = routes
+    app.state.static = app_shell.load_static()
+    app.state.icons = app_shell.load_icons()
+    app.state.vendor = vendor.load_vendor(settings.node_modules)
     app.add_middleware(Preflight)
     if fast_lane:
         app.add_middleware(FastLane, holder=app.state.holder)

@@ -27,9 +27,18 @@ from parcours.model import SITE_TYPES, Site, slugify
 from parcours.query import SiteQuery, parse_site_query
 from parcours.representation import Representation
 from parcours.snapshot import Snapshot
+from parcours.trail_docs import format_bytes
 from parcours.web.api import single_params
-from parcours.web.language import request_language
+from parcours.web.language import page_language, remember_language
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented, Param
+from parcours.web.page_views import (
+    asset_view,
+    script_json,
+    site_narrations,
+    site_trail_links,
+    sites_map_data,
+    sites_svg,
+)
 from parcours.web.responses import represent
 from parcours.web.state import snapshot_of
 
@@ -54,6 +63,14 @@ LANGUAGE_NAMES = {
 RTL = {"ar"}
 
 
+def _(message: str) -> str:
+    """Marks a message for extraction (babel.cfg); translated when the page is made."""
+    return message
+
+
+MAP_TITLE = _("Carte des sites et des parcours")
+
+
 def babel_locale(lang: str, fallback: str = "fr") -> Locale:
     """Babel locale for formatting; languages without CLDR data (pcd) use the fallback."""
     try:
@@ -70,7 +87,7 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
-def _render(snapshot: Snapshot, template: str, lang: str, **context: Any) -> str:
+def render(snapshot: Snapshot, template: str, lang: str, **context: Any) -> str:
     gettext = snapshot.translations.gettext(lang)
     locale = babel_locale(lang, snapshot.settings.source_language)
     env = _env.overlay()
@@ -81,12 +98,14 @@ def _render(snapshot: Snapshot, template: str, lang: str, **context: Any) -> str
         language_names=LANGUAGE_NAMES,
         languages=snapshot.translations.languages.negotiable,
         number=lambda value, fmt="#,##0.#####": format_decimal(value, fmt, locale=locale),
+        size=lambda value: format_bytes(int(value), lang),
+        paragraphs=_paragraphs,
         catalogue=snapshot.catalogue.catalogue,
         **context,
     )
 
 
-def _alternates(
+def alternates(
     base: str, path: str, query: list[tuple[str, str]], snapshot: Snapshot
 ) -> list[tuple[str, str]]:
     out = [
@@ -97,10 +116,15 @@ def _alternates(
     return out
 
 
-def _html(body: str, lang: str) -> Representation:
+def html_page(body: str, lang: str) -> Representation:
     return Representation(
-        body.encode("utf-8"), "text/html; charset=utf-8", lang, ("Accept-Language",)
+        body.encode("utf-8"), "text/html; charset=utf-8", lang, ("Accept-Language", "Cookie")
     )
+
+
+def page_response(request: Request, rep: Representation, lang: str) -> Response:
+    """A page, remembering the language the visitor picked with `?lang=`."""
+    return remember_language(request, represent(request, rep, cors=False), lang)
 
 
 def site_json_ld(site: Site, snapshot: Snapshot, lang: str, page_url: str) -> str:
@@ -149,11 +173,18 @@ def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> 
         t: snapshot.translations.interface_text(TYPE_CONTEXT, t, lang) for t in SITE_TYPES
     }
     filters = query.params()
-    return _render(
+    map_data = sites_map_data(snapshot, lang)
+    map_title = snapshot.translations.interface_text(None, MAP_TITLE, lang).text
+    return render(
         snapshot,
         "home.html",
         lang,
         title=None,
+        svg=Markup(sites_svg(map_data, map_title)),
+        map_json=Markup(script_json(map_data)),
+        trails=[snapshot.trails.documents[lang][t] for t in snapshot.trails.resolved],
+        tile_url=snapshot.settings.tile_url,
+        tile_attribution=snapshot.settings.tile_attribution,
         communes=sorted(by_commune.items(), key=lambda kv: kv[0]),
         texts=texts,
         found=found,
@@ -163,7 +194,7 @@ def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> 
         slugify=slugify,
         current_type=query.type,
         q=query.q or "",
-        alternates=_alternates(base, "/", filters, snapshot),
+        alternates=alternates(base, "/", filters, snapshot),
         json_url=f"/api/sites?{urlencode([('lang', lang), *filters])}",
         geojson_url=f"/api/sites.geojson?{urlencode([('lang', lang), *filters])}",
         canonical=f"{base}/?{urlencode([*filters, ('lang', lang)])}",
@@ -173,7 +204,7 @@ def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> 
 async def home(request: Request) -> Response:
     snapshot = snapshot_of(request)
     params = single_params(request, ("lang", "type", "q", "commune"))
-    lang = request_language(request, snapshot)
+    lang = page_language(request, snapshot)
     params.pop("lang", None)
     settings = snapshot.settings
     query = parse_site_query(
@@ -185,25 +216,34 @@ async def home(request: Request) -> Response:
     )
     key = ("page:home", lang, base_url(request, snapshot), tuple(query.params()))
     rep = snapshot.cache.get_or_make(
-        key, lambda: _html(_home(request, snapshot, lang, query), lang)
+        key, lambda: html_page(_home(request, snapshot, lang, query), lang)
     )
-    return represent(request, rep, cors=False)
+    return page_response(request, rep, lang)
 
 
 def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> str:
     base = base_url(request, snapshot)
     texts = snapshot.texts[lang][site.id]
     page_url = f"{base}/sites/{site.id}?lang={lang}"
-    return _render(
+    return render(
         snapshot,
         "site.html",
         lang,
         title=texts.name.text,
         site=site,
         t=texts,
-        paragraphs=_paragraphs(texts.description.text),
+        description_paragraphs=_paragraphs(texts.description.text),
         json_ld=site_json_ld(site, snapshot, lang, page_url),
-        alternates=_alternates(base, f"/sites/{site.id}", [], snapshot),
+        assets=[
+            view
+            for asset in snapshot.assets.values()
+            if site.id in asset.sites
+            for view in [asset_view(snapshot, asset.id, lang)]
+            if view is not None
+        ],
+        narrations=site_narrations(snapshot, site.id, lang),
+        trail_links=site_trail_links(snapshot, site.id, lang),
+        alternates=alternates(base, f"/sites/{site.id}", [], snapshot),
         json_url=f"/api/sites/{site.id}?lang={lang}",
         canonical=page_url,
         unesco_url=UNESCO_URL,
@@ -215,16 +255,16 @@ def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> s
 async def site_page(request: Request) -> Response:
     snapshot = snapshot_of(request)
     single_params(request, ("lang",))
-    lang = request_language(request, snapshot)
+    lang = page_language(request, snapshot)
     site_id = request.path_params["site_id"]
     site = snapshot.by_id.get(site_id)
     if site is None:
         raise NotFound("site", site_id[:100], suggest_sites(snapshot, site_id[:100]))
     key = ("page:site", lang, base_url(request, snapshot), site_id)
     rep = snapshot.cache.get_or_make(
-        key, lambda: _html(_site_page(request, snapshot, site, lang), lang)
+        key, lambda: html_page(_site_page(request, snapshot, site, lang), lang)
     )
-    return represent(request, rep, cors=False)
+    return page_response(request, rep, lang)
 
 
 def render_error(request: Request, status: int, message: str, details: dict[str, Any]) -> str:
@@ -232,7 +272,7 @@ def render_error(request: Request, status: int, message: str, details: dict[str,
     snapshot = snapshot_of(request)
     langs = snapshot.translations.languages
     try:
-        lang = request_language(request, snapshot)
+        lang = page_language(request, snapshot)
     except Exception:
         lang = langs.source
     suggestions = [
@@ -240,7 +280,7 @@ def render_error(request: Request, status: int, message: str, details: dict[str,
         for s in details.get("suggestions", [])
         if s in snapshot.by_id
     ]
-    return _render(
+    return render(
         snapshot,
         "error.html",
         lang,

@@ -21,7 +21,7 @@ from parcours.web.responses import CORS_HEADERS, etag_matches, represent
 from parcours.web.state import snapshot_of
 
 
-def _trail_id(request: Request, snapshot: Snapshot) -> str:
+def trail_id_of(request: Request, snapshot: Snapshot) -> str:
     trail_id = str(request.path_params["trail_id"])
     if trail_id not in snapshot.trails.resolved:
         known = list(snapshot.trails.resolved)
@@ -42,21 +42,21 @@ async def get_trail(request: Request) -> Response:
     snapshot = snapshot_of(request)
     single_params(request, ("lang",))
     lang = request_language(request, snapshot)
-    return represent(request, snapshot.trails.representations[lang][_trail_id(request, snapshot)])
+    return represent(request, snapshot.trails.representations[lang][trail_id_of(request, snapshot)])
 
 
 async def trail_geojson(request: Request) -> Response:
     snapshot = snapshot_of(request)
     single_params(request, ("lang",))
     lang = request_language(request, snapshot)
-    return represent(request, snapshot.trails.geojson[lang][_trail_id(request, snapshot)])
+    return represent(request, snapshot.trails.geojson[lang][trail_id_of(request, snapshot)])
 
 
 async def trail_progress(request: Request) -> Response:
     snapshot = snapshot_of(request)
     params = single_params(request, ("lang", "lat", "lon", "accuracy"))
     lang = request_language(request, snapshot)
-    trail_id = _trail_id(request, snapshot)
+    trail_id = trail_id_of(request, snapshot)
     lat, lon, accuracy = parse_position(
         params.get("lat"), params.get("lon"), params.get("accuracy")
     )
@@ -84,7 +84,7 @@ async def _pack(request: Request) -> tuple[BuiltPack, str, str]:
     snapshot = snapshot_of(request)
     single_params(request, ("lang",))
     lang = request_language(request, snapshot)
-    trail_id = _trail_id(request, snapshot)
+    trail_id = trail_id_of(request, snapshot)
     key = (trail_id, lang)
     built = snapshot.packs.get(key)
     if built is None:
