@@ -36,6 +36,16 @@ def client(settings: Settings, snapshot: Snapshot) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def built_client(settings: Settings) -> Iterator[TestClient]:
+    """The bundled content with its models built (incremental: seconds once built)."""
+    from parcours.build import build_all
+
+    build_all(settings)
+    with TestClient(create_app(settings, build_snapshot(settings))) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 def content_root(tmp_path: Path) -> Path:
     """A writable copy of the bundled content, for tests that break or change it."""
