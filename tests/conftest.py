@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -30,9 +31,18 @@ def snapshot(settings: Settings) -> Snapshot:
     return build_snapshot(settings)
 
 
+class StatelessClient(TestClient):
+    """A client that keeps no cookies between requests, so tests sharing it stay independent
+    (pages remember a visitor's language in a cookie)."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.cookies.clear()
+        return super().request(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def client(settings: Settings, snapshot: Snapshot) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, snapshot)) as test_client:
+    with StatelessClient(create_app(settings, snapshot)) as test_client:
         yield test_client
 
 
@@ -42,7 +52,7 @@ def built_client(settings: Settings) -> Iterator[TestClient]:
     from parcours.build import build_all
 
     build_all(settings)
-    with TestClient(create_app(settings, build_snapshot(settings))) as test_client:
+    with StatelessClient(create_app(settings, build_snapshot(settings))) as test_client:
         yield test_client
 
 

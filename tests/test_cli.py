@@ -27,12 +27,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_describes_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("serve", "check", "schema", "i18n"):
+    for command in ("serve", "check", "schema", "i18n", "qr"):
         assert command in result.stdout
-    for command in ("serve", "check", "schema", "i18n"):
+    for command in ("serve", "check", "schema", "i18n", "qr"):
         sub = run(command, "--help")
         assert sub.returncode == 0 and len(sub.stdout) > 200, command
     assert "--reload" in run("serve", "--help").stdout
+    assert "--base-url" in run("qr", "--help").stdout
 
 
 def test_check_passes_on_the_bundled_catalogue(capsys: pytest.CaptureFixture[str]) -> None:

@@ -51,7 +51,7 @@ class Documented:
 
     @property
     def path(self) -> str:
-        path = str(getattr(self.route, "path", ""))
+        path = re.sub(r":\w+\}", "}", str(getattr(self.route, "path", "")))
         return path + "/{path}" if isinstance(self.route, Mount) else path
 
 
