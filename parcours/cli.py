@@ -14,7 +14,7 @@ from pathlib import Path
 
 from parcours import __version__
 from parcours.errors import CatalogueInvalid
-from parcours.settings import Settings, settings_from_env
+from parcours.settings import Settings, SettingsError, settings_from_env
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -204,7 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except SettingsError as exc:
+        print(f"parcours: error: {exc}", file=sys.stderr)
+        return 2
     return result
 
 

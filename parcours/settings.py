@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The repository that ships with the package holds the bundled catalogue.
@@ -53,6 +54,9 @@ class Settings:
     tile_attribution: str = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
+    #: Origins allowed to frame the embed pages (/embed/...); empty: any origin may.
+    #: Every other page refuses to be framed by another origin.
+    embed_origins: tuple[str, ...] = ()
     #: Where the browser libraries installed by npm are (model-viewer, Leaflet, decoders).
     node_modules: Path = BUNDLED_ROOT / "node_modules"
 
@@ -82,6 +86,10 @@ class Settings:
         return replace(self, **kept)  # type: ignore[arg-type]
 
 
+class SettingsError(ValueError):
+    """A PARCOURS_* variable that cannot be used; the message says which and how to fix it."""
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -89,8 +97,25 @@ def _split(value: str) -> tuple[str, ...]:
 def _parse_bbox(value: str) -> tuple[float, float, float, float]:
     parts = [float(part) for part in _split(value)]
     if len(parts) != 4:
-        raise ValueError(f"PARCOURS_AREA_BBOX needs 4 numbers, got {len(parts)}")
+        raise SettingsError(f"PARCOURS_AREA_BBOX needs 4 numbers, got {len(parts)}")
     return (parts[0], parts[1], parts[2], parts[3])
+
+
+def _parse_origins(value: str) -> tuple[str, ...]:
+    """`https://museum.example, http://localhost:8080` -> origins, refused if not origins."""
+    origins = []
+    for part in _split(value):
+        parsed = urlsplit(part)
+        if (
+            parsed.scheme not in {"http", "https"}
+            or not parsed.netloc
+            or parsed.path not in {"", "/"}
+        ):
+            raise SettingsError(
+                f"PARCOURS_EMBED_ORIGINS: {part!r} is not an origin such as https://museum.example"
+            )
+        origins.append(f"{parsed.scheme}://{parsed.netloc}")
+    return tuple(origins)
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +137,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         changes["phone_max_triangles"] = int(env["PARCOURS_PHONE_MAX_TRIANGLES"])
     if "PARCOURS_PHONE_MAX_TEXTURE_PX" in env:
         changes["phone_max_texture_px"] = int(env["PARCOURS_PHONE_MAX_TEXTURE_PX"])
+    if "PARCOURS_EMBED_ORIGINS" in env:
+        changes["embed_origins"] = _parse_origins(env["PARCOURS_EMBED_ORIGINS"])
     if "PARCOURS_TILE_URL" in env:
         changes["tile_url"] = env["PARCOURS_TILE_URL"]
     if "PARCOURS_TILE_ATTRIBUTION" in env:

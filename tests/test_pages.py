@@ -130,10 +130,10 @@ def test_fallback_text_is_marked_french(client: TestClient) -> None:
 
 
 def test_json_ld_cannot_break_out_of_its_script(snapshot: Snapshot) -> None:
-    from parcours.web.pages import site_json_ld
+    from parcours.linked_data import script_ld, site_ld
 
     site = snapshot.by_id[ARENBERG]
-    assert "</" not in site_json_ld(site, snapshot, "fr", "http://x/</script><b>")
+    assert "</" not in script_ld(site_ld(site, snapshot, "fr", "http://x/</script><b>"))
 
 
 def test_unknown_site_page_is_friendly(client: TestClient) -> None:

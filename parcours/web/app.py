@@ -13,8 +13,11 @@ from parcours.snapshot import Snapshot, build_snapshot
 from parcours.web import (
     api,
     app_shell,
+    asset_pages,
     assets,
+    embed,
     media,
+    oembed,
     pages,
     system,
     trail_pages,
@@ -23,6 +26,7 @@ from parcours.web import (
 )
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
+from parcours.web.framing import FrameHeaders
 from parcours.web.openapi import Documented, openapi_document
 from parcours.web.state import SnapshotHolder
 
@@ -79,6 +83,9 @@ def documented_routes() -> list[Documented]:
         *media.ROUTES,
         *pages.ROUTES,
         *trail_pages.ROUTES,
+        *asset_pages.ROUTES,
+        *embed.ROUTES,
+        *oembed.ROUTES,
         *app_shell.ROUTES,
         *vendor.ROUTES,
     ]
@@ -106,6 +113,8 @@ def create_app(
     app.add_middleware(Preflight)
     if fast_lane:
         app.add_middleware(FastLane, holder=app.state.holder)
+    # Outermost, so that the fast lane's answers carry the framing policy too.
+    app.add_middleware(FrameHeaders, embed_origins=settings.embed_origins)
     return app
 
 

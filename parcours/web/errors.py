@@ -12,7 +12,18 @@ from parcours.errors import ParcoursError
 from parcours.web.responses import CORS_HEADERS
 
 log = logging.getLogger("parcours.web")
-JSON_PREFIXES = ("/api/", "/schema/", "/-/", "/openapi.json", "/media/")
+JSON_PREFIXES = (
+    "/api/",
+    "/schema/",
+    "/-/",
+    "/openapi.json",
+    "/media/",
+    "/oembed",
+    "/iiif/",
+    "/open-data/",
+    "/vendor/",
+    "/icons/",
+)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 

@@ -6,7 +6,6 @@ with an ETag like the API.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from starlette.routing import Route
 
 from parcours.documents import TYPE_CONTEXT, UNESCO_URL
 from parcours.errors import NotFound
+from parcours.linked_data import home_ld, model_ld, script_ld, site_ld
 from parcours.listing import suggest_sites
 from parcours.model import SITE_TYPES, Site, slugify
 from parcours.query import SiteQuery, parse_site_query
@@ -127,40 +127,6 @@ def page_response(request: Request, rep: Representation, lang: str) -> Response:
     return remember_language(request, represent(request, rep, cors=False), lang)
 
 
-def site_json_ld(site: Site, snapshot: Snapshot, lang: str, page_url: str) -> str:
-    texts = snapshot.texts[lang][site.id]
-    data = {
-        "@context": "https://schema.org",
-        "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],
-        "@id": page_url,
-        "url": page_url,
-        "name": texts.name.text,
-        "description": texts.summary.text,
-        "inLanguage": lang,
-        "geo": {
-            "@type": "GeoCoordinates",
-            "latitude": site.location.lat,
-            "longitude": site.location.lon,
-        },
-        "address": {
-            "@type": "PostalAddress",
-            "addressLocality": site.commune,
-            "addressCountry": "FR",
-        },
-        "containedInPlace": {"@type": "Place", "name": "La Porte du Hainaut"},
-        "isPartOf": {
-            "@type": "LandmarksOrHistoricalBuildings",
-            "name": "Bassin minier du Nord-Pas de Calais",
-            "sameAs": UNESCO_URL,
-        },
-        "availableLanguage": list(snapshot.translations.languages.negotiable),
-        "touristType": "Cultural heritage",
-    }
-    text = json.dumps(data, ensure_ascii=False)
-    # Never let content close the script element.
-    return Markup(text.replace("</", "<\\/"))
-
-
 def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> str:
     base = base_url(request, snapshot)
     texts = snapshot.texts[lang]
@@ -181,6 +147,7 @@ def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> 
         lang,
         title=None,
         svg=Markup(sites_svg(map_data, map_title)),
+        json_ld=Markup(script_ld(home_ld(snapshot, lang, base))),
         map_json=Markup(script_json(map_data)),
         trails=[snapshot.trails.documents[lang][t] for t in snapshot.trails.resolved],
         tile_url=snapshot.settings.tile_url,
@@ -222,9 +189,18 @@ async def home(request: Request) -> Response:
 
 
 def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> str:
+    from parcours.web.oembed import discovery_links
+
     base = base_url(request, snapshot)
     texts = snapshot.texts[lang][site.id]
     page_url = f"{base}/sites/{site.id}?lang={lang}"
+    views = [
+        view
+        for asset in snapshot.assets.values()
+        if site.id in asset.sites
+        for view in [asset_view(snapshot, asset.id, lang)]
+        if view is not None
+    ]
     return render(
         snapshot,
         "site.html",
@@ -233,14 +209,12 @@ def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> s
         site=site,
         t=texts,
         description_paragraphs=_paragraphs(texts.description.text),
-        json_ld=site_json_ld(site, snapshot, lang, page_url),
-        assets=[
-            view
-            for asset in snapshot.assets.values()
-            if site.id in asset.sites
-            for view in [asset_view(snapshot, asset.id, lang)]
-            if view is not None
-        ],
+        json_ld=Markup(
+            script_ld(site_ld(site, snapshot, lang, page_url, [model_ld(a, base) for a in views]))
+        ),
+        assets=views,
+        oembed=discovery_links(base, page_url, texts.name.text),
+        embed_url=f"{base}/embed/sites/{site.id}?lang={lang}",
         narrations=site_narrations(snapshot, site.id, lang),
         trail_links=site_trail_links(snapshot, site.id, lang),
         alternates=alternates(base, f"/sites/{site.id}", [], snapshot),

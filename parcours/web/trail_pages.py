@@ -13,11 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parcours.linked_data import script_ld, trail_ld
 from parcours.snapshot import Snapshot
 from parcours.trail_docs import MAX_ACCURACY_M, OFF_TRAIL_M
 from parcours.trail_progress import AT_STOP, DIRECTION_CONTEXT, DIRECTIONS, FINISHED, NEXT_STOP
 from parcours.web.api import single_params
 from parcours.web.language import page_language
+from parcours.web.oembed import discovery_links
 from parcours.web.openapi import ACCEPT_LANGUAGE, LANG, Documented
 from parcours.web.page_views import asset_view, script_json, trail_map_data, trail_svg
 from parcours.web.pages import alternates, base_url, html_page, page_response, render
@@ -96,6 +98,7 @@ def _trail_page(request: Request, snapshot: Snapshot, trail_id: str, lang: str) 
         view = asset_view(snapshot, asset["id"], lang) if asset else None
         stops.append({**stop, "view": view})
     title = trail["title"]["text"]
+    page_url = f"{base}/trails/{trail_id}?lang={lang}"
     return render(
         snapshot,
         "trail.html",
@@ -110,7 +113,10 @@ def _trail_page(request: Request, snapshot: Snapshot, trail_id: str, lang: str) 
         tile_url=snapshot.settings.tile_url,
         tile_attribution=snapshot.settings.tile_attribution,
         alternates=alternates(base, f"/trails/{trail_id}", [], snapshot),
-        canonical=f"{base}/trails/{trail_id}?lang={lang}",
+        canonical=page_url,
+        json_ld=Markup(script_ld(trail_ld(trail, lang, page_url, base))),
+        oembed=discovery_links(base, page_url, title),
+        embed_url=f"{base}/embed/trails/{trail_id}?lang={lang}",
         json_url=f"/api/trails/{trail_id}?lang={lang}",
         geojson_url=f"/api/trails/{trail_id}.geojson?lang={lang}",
         pack_json_url=f"/api/trails/{trail_id}/pack.json?lang={lang}",

@@ -21,19 +21,7 @@
     const items = [...document.querySelectorAll('.stop')];
 
     // --- Map --------------------------------------------------------------------------
-    const drawTrail = () => parcours.drawMap($('map'), (map) => {
-      const L = window.L;
-      if (data.route.length > 1) {
-        L.polyline(data.route, { color: '#8a3b12', weight: 5 }).addTo(map);
-      }
-      stops.forEach((stop) => {
-        L.marker([stop.lat, stop.lon], {
-          title: `${stop.number}. ${stop.title}`,
-          icon: L.divIcon({ className: 'stop-marker', html: String(stop.number), iconSize: [28, 28] }),
-        }).on('click', () => openStop(stop.number - 1, false)).addTo(map);
-      });
-      return L.latLngBounds([...data.route, ...stops.map((s) => [s.lat, s.lon])]);
-    });
+    const drawTrail = () => parcours.drawMap($('map'), (map) => parcours.drawStops(map, data, (i) => openStop(i, false)));
     if (document.readyState === 'complete') drawTrail();
     else window.addEventListener('load', drawTrail);
 

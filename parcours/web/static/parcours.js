@@ -123,7 +123,18 @@
       loadButton.hidden = true;
       viewer.src = viewer.dataset.src;
     };
-    if (savingData() || document.documentElement.dataset.saveData === 'on') {
+    const pause = figure.querySelector('.pause-rotate');
+    const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (viewer.dataset.autorotate === 'true' && !still && pause) {
+      // Motion longer than 5 s needs a pause (WCAG 2.2.2).
+      viewer.autoRotate = true;
+      pause.hidden = false;
+      pause.addEventListener('click', () => {
+        viewer.autoRotate = !viewer.autoRotate;
+        pause.setAttribute('aria-pressed', String(!viewer.autoRotate));
+      });
+    }
+    if (savingData() || viewer.dataset.posterOnly === 'true') {
       loadButton.hidden = false;
       loadButton.addEventListener('click', show, { once: true });
     } else {
@@ -155,30 +166,48 @@
   }
   parcours.drawMap = drawMap;
 
-  const homeData = document.getElementById('map-data');
-  if (homeData) {
-    const data = JSON.parse(homeData.textContent);
-    const L = () => window.L;
-    window.addEventListener('load', () => drawMap(document.getElementById('map'), (map) => {
-      const points = [];
-      data.trails.forEach((trail) => {
-        if (trail.route.length > 1) {
-          L().polyline(trail.route, { color: '#8a3b12', weight: 3, opacity: 0.7 })
-            .bindTooltip(trail.title).addTo(map);
-        }
-      });
-      data.sites.forEach((site) => {
-        const link = document.createElement('a');
-        link.href = site.href;
-        link.textContent = site.name;
-        L().circleMarker([site.lat, site.lon], {
-          radius: 7, color: '#fff', weight: 2, fillColor: '#8a3b12', fillOpacity: 1,
-        }).bindPopup(link).addTo(map);
-        points.push([site.lat, site.lon]);
-      });
-      return L().latLngBounds(points);
-    }));
+  function drawStops(map, data, onStop) {
+    const L = window.L;
+    if (data.route.length > 1) L.polyline(data.route, { color: '#8a3b12', weight: 5 }).addTo(map);
+    data.stops.forEach((stop) => {
+      L.marker([stop.lat, stop.lon], {
+        title: `${stop.number}. ${stop.title}`,
+        icon: L.divIcon({ className: 'stop-marker', html: String(stop.number), iconSize: [28, 28] }),
+      }).on('click', () => onStop && onStop(stop.number - 1)).addTo(map);
+    });
+    return L.latLngBounds([...data.route, ...data.stops.map((s) => [s.lat, s.lon])]);
+  }
+  parcours.drawStops = drawStops;
 
+  function drawSites(map, data) {
+    const L = window.L;
+    data.trails.forEach((trail) => {
+      if (trail.route.length > 1) {
+        L.polyline(trail.route, { color: '#8a3b12', weight: 3, opacity: 0.7 })
+          .bindTooltip(trail.title).addTo(map);
+      }
+    });
+    data.sites.forEach((site) => {
+      const link = document.createElement('a');
+      link.href = site.href;
+      link.textContent = site.name;
+      L.circleMarker([site.lat, site.lon], {
+        radius: 7, color: '#fff', weight: 2, fillColor: '#8a3b12', fillOpacity: 1,
+      }).bindPopup(link).addTo(map);
+    });
+    return L.latLngBounds(data.sites.map((s) => [s.lat, s.lon]));
+  }
+
+  const mapData = document.getElementById('map-data');
+  if (mapData) {
+    const data = JSON.parse(mapData.textContent);
+    const draw = () => drawMap(document.getElementById('map'),
+      (map) => (data.sites ? drawSites(map, data) : drawStops(map, data)));
+    if (document.readyState === 'complete') draw();
+    else window.addEventListener('load', draw);
+  }
+  if (mapData && document.getElementById('near-me')) {
+    const data = JSON.parse(mapData.textContent);
     // "Near me": sorted by distance with the visitor's permission; by commune otherwise.
     const button = document.getElementById('near-me');
     const status = document.getElementById('near-status');
