@@ -50,10 +50,28 @@ def open_trail_stop(page: Page) -> None:
     wait_for_model(page, "#stop-1 model-viewer")
 
 
+def open_embed_site(page: Page) -> None:
+    page.goto(f"/embed/sites/{SITE}?lang=en&autorotate=1")
+    wait_for_model(page)
+
+
+def open_embed_trail(page: Page) -> None:
+    page.goto(f"/embed/trails/{TRAIL}?lang=nl")
+    expect(page.locator("#map")).to_have_class("map live")
+
+
+def open_asset(page: Page) -> None:
+    page.goto("/assets/denain-1712-diorama?lang=de")
+    wait_for_model(page)
+
+
 @pytest.mark.parametrize(
     ("name", "visit"),
     [
         pytest.param("home-fr", open_home, id="home"),
+        pytest.param("embed-site-caph-8n-en", open_embed_site, id="embed-site"),
+        pytest.param("embed-trail-denain-1712-nl", open_embed_trail, id="embed-trail"),
+        pytest.param("asset-diorama-de", open_asset, id="asset"),
         pytest.param("site-caph-8n-fr", open_site, id="site"),
         pytest.param("trail-denain-1712-fr", open_trail_stop, id="trail-stop-open"),
     ],
