@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     from parcours import cli_qr
 
     cli_qr.add_commands(sub, common, _settings)
+    from parcours import cli_users
+
+    cli_users.add_commands(sub, common, _settings)
     return parser
 
 

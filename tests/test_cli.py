@@ -27,9 +27,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_describes_every_command() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("serve", "check", "schema", "i18n", "qr"):
+    for command in ("serve", "check", "schema", "i18n", "qr", "users"):
         assert command in result.stdout
-    for command in ("serve", "check", "schema", "i18n", "qr"):
+    for command in ("serve", "check", "schema", "i18n", "qr", "users"):
         sub = run(command, "--help")
         assert sub.returncode == 0 and len(sub.stdout) > 200, command
     assert "--reload" in run("serve", "--help").stdout

@@ -36,9 +36,9 @@ def error_response(
 ) -> Response:
     if wants_json(request):
         body = {"error": {"code": code, "message": message, "details": details or {}}}
-        return JSONResponse(
-            body, status_code=status, headers={**CORS_HEADERS, "cache-control": "no-store"}
-        )
+        # Reads may be shown cross-origin; answers to writes never are.
+        cors = CORS_HEADERS if request.method in ("GET", "HEAD", "OPTIONS") else {}
+        return JSONResponse(body, status_code=status, headers={**cors, "cache-control": "no-store"})
     from parcours.web.pages import render_error
 
     return HTMLResponse(
@@ -50,7 +50,10 @@ def error_response(
 
 async def parcours_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ParcoursError)
-    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+    response = error_response(request, exc.status, exc.code, exc.message, exc.details)
+    if exc.status == 401:
+        response.headers["www-authenticate"] = 'Bearer realm="parcours"'
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -48,6 +48,9 @@ class Documented:
     media_type: str = "application/json"
     responses: dict[str, str] = field(default_factory=dict)
     methods: Sequence[str] = ("get",)
+    #: Writes: the media type of the request body, and the permission the caller needs.
+    body: str | None = None
+    permission: str | None = None
 
     @property
     def path(self) -> str:
@@ -104,7 +107,7 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
                 "description": description,
                 "content": {content_type: {"schema": schema}},
             }
-        operation = {
+        operation: dict[str, Any] = {
             "summary": doc.summary,
             "tags": [doc.tag],
             "parameters": parameters,
@@ -114,9 +117,29 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
             + "_".join(p.strip("{}") for p in path.strip("/").split("/") if p)
             or "root",
         }
+        if doc.permission:
+            operation["security"] = [{"bearer": []}]
+            operation["description"] = f"Needs a token with the '{doc.permission}' permission."
+            for status, description in (("401", "No valid token."), ("403", "Wrong role.")):
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                    },
+                )
+        if doc.body:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {doc.body: {"schema": {"type": "object"}}},
+            }
         paths.setdefault(path, {})
         for method in doc.methods:
-            paths[path][method] = operation
+            paths[path][method] = (
+                operation
+                if method == "get"
+                else {**operation, "operationId": f"{operation['operationId']}_{method}"}
+            )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -128,7 +151,16 @@ def openapi_document(routes: Sequence[Documented]) -> dict[str, Any]:
             "license": {"name": "MIT (code); Licence Ouverte 2.0 (element data)"},
         },
         "paths": paths,
-        "components": {"schemas": {"Error": _ERROR_SCHEMA}},
+        "components": {
+            "schemas": {"Error": _ERROR_SCHEMA},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `parcours users add NAME --role ROLE`.",
+                }
+            },
+        },
     }
 
 

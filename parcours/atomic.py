@@ -1,0 +1,50 @@
+"""Writing a file so that a crash at any moment leaves either the old bytes or the new ones.
+
+Temporary file in the same folder, fsync, rename over the target, fsync of the folder: the
+rename is atomic on POSIX file systems, and the two fsyncs make it durable once we return.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data`; on any error the old file is untouched and no temp is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(mode)
+        temp.replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def append_durable(path: Path, line: bytes) -> None:
+    """Append one line and make it durable (the audit log is append-only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line if line.endswith(b"\n") else line + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)

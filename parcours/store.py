@@ -1,0 +1,279 @@
+"""The one writer of curated content: validate the whole candidate, then write atomically.
+
+Every change (from the API, the curators' pages or the command line) comes here. It is applied
+to a throw-away copy of the content, and the copy is loaded exactly as the server loads it;
+only if that succeeds is the real file replaced (temp file, fsync, rename), its revision kept,
+the change audited and the new snapshot published. An invalid change leaves every file as it
+was and reports every problem. One change at a time, across threads and worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from parcours import yamledit
+from parcours.accounts import User
+from parcours.atomic import write_atomic
+from parcours.errors import CatalogueInvalid, NotFound, ParcoursError, Problem
+from parcours.history import History, sha256
+from parcours.settings import Settings
+from parcours.snapshot import Snapshot, build_snapshot
+
+CATALOGUE = "site_catalog.yaml"
+#: What a candidate copies; the heavy models are linked, never copied.
+COPIED_FILES = (CATALOGUE, "babel.cfg", "babel-content.cfg")
+COPIED_DIRS = ("tours", "locales")
+_LOCK = threading.Lock()
+
+
+class PreconditionRequired(ParcoursError):
+    def __init__(self) -> None:
+        super().__init__(
+            message="this change needs If-Match with the entity's ETag (read it first)",
+            code="precondition_required",
+            status=428,
+        )
+
+
+class PreconditionFailed(ParcoursError):
+    def __init__(self, current_etag: str, current: Any) -> None:
+        super().__init__(
+            message="someone changed this since you read it; here is the current version",
+            code="precondition_failed",
+            status=412,
+            details={"etag": current_etag, "current": current},
+        )
+
+
+class Invalid(ParcoursError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            message=f"the change was not saved: {len(problems)} problem(s)",
+            code="invalid_change",
+            status=422,
+            details={"problems": [p.as_dict() for p in problems]},
+        )
+
+
+def etag_of(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return '"e-' + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24] + '"'
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a successful change returns: the entity's new data and ETag, and the snapshot."""
+
+    entity: str
+    data: Any
+    etag: str
+    snapshot: Snapshot
+
+
+class Store:
+    def __init__(
+        self, settings: Settings, publish: Callable[[Snapshot], None] = lambda s: None
+    ) -> None:
+        self.settings = settings
+        self.publish = publish
+        self.state = settings.root / ".parcours"
+        self.history = History(self.state)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _text(self, relpath: str) -> str:
+        return (self.settings.root / relpath).read_text(encoding="utf-8")
+
+    def _site_index(self, text: str, site_id: str) -> tuple[Any, int]:
+        document = yamledit.load(text)
+        for index, site in enumerate(document["sites"]):
+            if site.get("id") == site_id:
+                return document, index
+        ids = [str(s.get("id")) for s in document["sites"]]
+        import difflib
+
+        raise NotFound("site", site_id[:100], difflib.get_close_matches(site_id, ids, n=3))
+
+    def site(self, site_id: str) -> tuple[dict[str, Any], str]:
+        document, index = self._site_index(self._text(CATALOGUE), site_id)
+        data = yamledit.plain(document["sites"][index])
+        return data, etag_of(data)
+
+    def _trail_path(self, trail_id: str) -> str:
+        relpath = f"tours/{trail_id}.yaml"
+        if "/" in trail_id or not (self.settings.root / relpath).is_file():
+            known = sorted(p.stem for p in self.settings.tours_dir.glob("*.yaml"))
+            import difflib
+
+            raise NotFound("trail", trail_id[:100], difflib.get_close_matches(trail_id, known))
+        return relpath
+
+    def trail(self, trail_id: str) -> tuple[dict[str, Any], str]:
+        data = yamledit.plain(yamledit.load(self._text(self._trail_path(trail_id))))
+        return data, etag_of(data)
+
+    # --- changes -----------------------------------------------------------------------
+
+    def update_site(
+        self, site_id: str, patch: dict[str, Any], if_match: str | None, user: User
+    ) -> Saved:
+        """Merge-patch one site (RFC 7386); `id` cannot change through a patch."""
+        with self._locked():
+            text = self._text(CATALOGUE)
+            document, index = self._site_index(text, site_id)
+            current = yamledit.plain(document["sites"][index])
+            self._check_etag(if_match, current)
+            item = yamledit.merge_patch(document["sites"][index], patch)
+            if item.get("id") != site_id:
+                raise Invalid([_problem(CATALOGUE, "id", "a site's id cannot be changed")])
+            new_text = yamledit.splice_item(text, "sites", index, item)
+            return self._commit(
+                {CATALOGUE: new_text}, f"site/{site_id}", "update", user, yamledit.plain(item)
+            )
+
+    def create_site(self, site: dict[str, Any], user: User) -> Saved:
+        with self._locked():
+            text = self._text(CATALOGUE)
+            ident = str(site.get("id", ""))
+            if any(s.get("id") == ident for s in yamledit.load(text)["sites"]):
+                raise Invalid([_problem(CATALOGUE, "id", f"a site '{ident}' already exists")])
+            new_text = yamledit.append_item(text, "sites", site)
+            return self._commit({CATALOGUE: new_text}, f"site/{ident}", "create", user, site)
+
+    def delete_site(self, site_id: str, if_match: str | None, user: User) -> Saved:
+        with self._locked():
+            text = self._text(CATALOGUE)
+            document, index = self._site_index(text, site_id)
+            self._check_etag(if_match, yamledit.plain(document["sites"][index]))
+            new_text = yamledit.splice_item(text, "sites", index, None)
+            return self._commit({CATALOGUE: new_text}, f"site/{site_id}", "delete", user, None)
+
+    def update_trail(
+        self, trail_id: str, patch: dict[str, Any], if_match: str | None, user: User
+    ) -> Saved:
+        """Merge-patch a trail; `stops` is replaced whole (RFC 7386 replaces arrays)."""
+        with self._locked():
+            relpath = self._trail_path(trail_id)
+            text = self._text(relpath)
+            document = yamledit.load(text)
+            self._check_etag(if_match, yamledit.plain(document))
+            document = yamledit.merge_patch(document, patch)
+            if document.get("id") != trail_id:
+                raise Invalid([_problem(relpath, "id", "a trail's id cannot be changed")])
+            return self._commit(
+                {relpath: yamledit.dump(document)},
+                f"trail/{trail_id}",
+                "update",
+                user,
+                yamledit.plain(document),
+            )
+
+    def restore(self, relpath: str, number: int, user: User) -> Saved:
+        """Put an earlier revision back; itself a new, validated and audited revision."""
+        with self._locked():
+            try:
+                data = self.history.read(relpath, number)
+            except (KeyError, ValueError):
+                raise NotFound("revision", f"{relpath}@{number}", []) from None
+            return self._commit(
+                {relpath: data.decode("utf-8")}, f"file/{relpath}", f"restore {number}", user, None
+            )
+
+    def write_file(self, relpath: str, text: str, entity: str, action: str, user: User) -> Saved:
+        """Replace a whole content file (translations import, for instance), validated."""
+        with self._locked():
+            return self._commit({relpath: text}, entity, action, user, None)
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.state.mkdir(parents=True, exist_ok=True)
+        with _LOCK, (self.state / "store.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _check_etag(self, if_match: str | None, current: Any) -> None:
+        if not if_match:
+            raise PreconditionRequired()
+        etag = etag_of(current)
+        if if_match.strip() != "*" and etag not in {t.strip() for t in if_match.split(",")}:
+            raise PreconditionFailed(etag, current)
+
+    def _candidate(self, changes: dict[str, str]) -> Path:
+        """A copy of the content with the changes applied, for a full validation."""
+        root = self.settings.root
+        folder = Path(tempfile.mkdtemp(prefix="candidate-", dir=self.state))
+        for name in COPIED_FILES:
+            if (root / name).is_file():
+                shutil.copy2(root / name, folder / name)
+        for name in COPIED_DIRS:
+            if (root / name).is_dir():
+                shutil.copytree(root / name, folder / name)
+        if (root / "assets").is_dir():
+            (folder / "assets").symlink_to(root / "assets")
+        for relpath, text in changes.items():
+            target = folder / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return folder
+
+    def _validate(self, changes: dict[str, str]) -> None:
+        folder = self._candidate(changes)
+        try:
+            build_snapshot(replace(self.settings, root=folder, build_dir=self.settings.build_path))
+        except CatalogueInvalid as exc:
+            raise Invalid(list(exc.problems)) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _commit(
+        self, changes: dict[str, str], entity: str, action: str, user: User, data: Any
+    ) -> Saved:
+        self._validate(changes)
+        files = []
+        for relpath, text in changes.items():
+            path = self.settings.root / relpath
+            before = path.read_bytes() if path.is_file() else b""
+            after = text.encode("utf-8")
+            if before and not self.history.revisions(relpath):
+                self.history.record(relpath, before)  # the state before the first change
+            write_atomic(path, after)
+            revision = self.history.record(relpath, after)
+            files.append(
+                {
+                    "path": relpath,
+                    "before": sha256(before) if before else None,
+                    "after": sha256(after),
+                    "revision": revision.number,
+                }
+            )
+        self.history.audit(
+            {
+                "user": user.name,
+                "role": user.role,
+                "action": action,
+                "entity": entity,
+                "files": files,
+            }
+        )
+        snapshot = build_snapshot(self.settings)
+        self.publish(snapshot)
+        return Saved(entity, data, etag_of(data) if data is not None else "", snapshot)
+
+
+def _problem(file: str, path: str, message: str) -> Problem:
+    return Problem(file, None, path, message, None, code="invalid")
