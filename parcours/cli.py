@@ -54,7 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from parcours.snapshot import build_snapshot
 
-    settings = _settings(args)
+    settings = _settings(args).with_overrides(watch=not args.no_watch)
     try:
         snapshot = build_snapshot(settings)
     except CatalogueInvalid as exc:
@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not pick up edits of the content files while serving (on by default: a "
+        "valid edit is live within seconds, an invalid one is shown on /-/status)",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -54,6 +54,8 @@ class Settings:
     tile_attribution: str = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
+    #: Pick up hand edits of the content while serving (`parcours serve` turns it on).
+    watch: bool = False
     #: Origins allowed to frame the embed pages (/embed/...); empty: any origin may.
     #: Every other page refuses to be framed by another origin.
     embed_origins: tuple[str, ...] = ()
@@ -137,6 +139,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         changes["phone_max_triangles"] = int(env["PARCOURS_PHONE_MAX_TRIANGLES"])
     if "PARCOURS_PHONE_MAX_TEXTURE_PX" in env:
         changes["phone_max_texture_px"] = int(env["PARCOURS_PHONE_MAX_TEXTURE_PX"])
+    if "PARCOURS_WATCH" in env:
+        changes["watch"] = env["PARCOURS_WATCH"].strip().lower() in {"1", "true", "yes", "on"}
     if "PARCOURS_EMBED_ORIGINS" in env:
         changes["embed_origins"] = _parse_origins(env["PARCOURS_EMBED_ORIGINS"])
     if "PARCOURS_TILE_URL" in env:

@@ -189,10 +189,20 @@ class Store:
                 {relpath: data.decode("utf-8")}, f"file/{relpath}", f"restore {number}", user, None
             )
 
-    def write_file(self, relpath: str, text: str, entity: str, action: str, user: User) -> Saved:
-        """Replace a whole content file (translations import, for instance), validated."""
+    def commit(
+        self,
+        changes: dict[str, str | bytes],
+        entity: str,
+        action: str,
+        user: User,
+        data: Any = None,
+        prepare: Callable[[], dict[str, str | bytes]] | None = None,
+    ) -> Saved:
+        """Write whole content files (a translation catalogue, an uploaded model), validated
+        with everything else. `prepare`, when given, computes the changes under the lock from
+        the files as they are then (read-modify-write without losing a concurrent change)."""
         with self._locked():
-            return self._commit({relpath: text}, entity, action, user, None)
+            return self._commit(prepare() if prepare else changes, entity, action, user, data)
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -213,7 +223,7 @@ class Store:
         if if_match.strip() != "*" and etag not in {t.strip() for t in if_match.split(",")}:
             raise PreconditionFailed(etag, current)
 
-    def _candidate(self, changes: dict[str, str]) -> Path:
+    def _candidate(self, changes: dict[str, str | bytes]) -> Path:
         """A copy of the content with the changes applied, for a full validation."""
         root = self.settings.root
         folder = Path(tempfile.mkdtemp(prefix="candidate-", dir=self.state))
@@ -225,13 +235,25 @@ class Store:
                 shutil.copytree(root / name, folder / name)
         if (root / "assets").is_dir():
             (folder / "assets").symlink_to(root / "assets")
-        for relpath, text in changes.items():
+        for relpath, content in changes.items():
             target = folder / relpath
+            if relpath.startswith("assets/"):
+                # Models are linked, not copied: give the changed asset a folder of its own.
+                asset = folder / Path(relpath).parts[0] / Path(relpath).parts[1]
+                if (folder / "assets").is_symlink():
+                    (folder / "assets").unlink()
+                    (folder / "assets").mkdir()
+                    for entry in (root / "assets").iterdir():
+                        (folder / "assets" / entry.name).symlink_to(entry)
+                if asset.is_symlink():
+                    source = asset.resolve()
+                    asset.unlink()
+                    shutil.copytree(source, asset)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         return folder
 
-    def _validate(self, changes: dict[str, str]) -> None:
+    def _validate(self, changes: dict[str, str | bytes]) -> None:
         folder = self._candidate(changes)
         try:
             build_snapshot(replace(self.settings, root=folder, build_dir=self.settings.build_path))
@@ -241,14 +263,14 @@ class Store:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _commit(
-        self, changes: dict[str, str], entity: str, action: str, user: User, data: Any
+        self, changes: dict[str, str | bytes], entity: str, action: str, user: User, data: Any
     ) -> Saved:
         self._validate(changes)
         files = []
-        for relpath, text in changes.items():
+        for relpath, content in changes.items():
             path = self.settings.root / relpath
             before = path.read_bytes() if path.is_file() else b""
-            after = text.encode("utf-8")
+            after = content.encode("utf-8") if isinstance(content, str) else content
             if before and not self.history.revisions(relpath):
                 self.history.record(relpath, before)  # the state before the first change
             write_atomic(path, after)

@@ -207,9 +207,12 @@ def test_unknown_api_routes_use_the_error_shape(client: TestClient, url: str) ->
 
 
 def test_writes_are_refused_with_the_error_shape(client: TestClient) -> None:
-    response = client.post("/api/sites", json={})
+    response = client.put("/api/sites", json={})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+    anonymous = client.post("/api/sites", json={})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthorized"
 
 
 def test_etag_and_304(client: TestClient) -> None:

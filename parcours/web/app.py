@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -15,14 +17,19 @@ from parcours.web import (
     app_shell,
     asset_pages,
     assets,
+    curation,
     embed,
+    iiif,
     media,
     oembed,
+    ogc,
+    opendata,
     pages,
     system,
     trail_pages,
     trails,
     vendor,
+    watch,
 )
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
@@ -45,7 +52,17 @@ for _type, _ext in (
 class Preflight:
     """Answers CORS preflight for the read-only API; everything else passes straight through."""
 
-    PREFIXES = ("/api/", "/schema/", "/openapi.json", "/media/")
+    PREFIXES = (
+        "/api/",
+        "/schema/",
+        "/openapi.json",
+        "/media/",
+        "/ogc",
+        "/oembed",
+        "/iiif/",
+        "/open-data/",
+        "/vendor/",
+    )
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,6 +95,7 @@ def documented_routes() -> list[Documented]:
     return [
         *system.ROUTES,
         *api.ROUTES,
+        *curation.ROUTES,
         *assets.ROUTES,
         *trails.ROUTES,
         *media.ROUTES,
@@ -86,8 +104,12 @@ def documented_routes() -> list[Documented]:
         *asset_pages.ROUTES,
         *embed.ROUTES,
         *oembed.ROUTES,
+        *iiif.ROUTES,
+        *opendata.ROUTES,
+        *ogc.ROUTES,
         *app_shell.ROUTES,
         *vendor.ROUTES,
+        *watch.ROUTES,
     ]
 
 
@@ -101,8 +123,19 @@ def create_app(
     settings = settings or settings_from_env()
     snapshot = snapshot or build_snapshot(settings)
     routes = documented_routes()
-    app = Starlette(routes=[doc.route for doc in routes], exception_handlers=HANDLERS)
-    app.state.holder = SnapshotHolder(settings, snapshot)
+    holder = SnapshotHolder(settings, snapshot)
+    reload_state = watch.ReloadState()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with watch.watching(holder, reload_state, settings.watch):
+            yield
+
+    app = Starlette(
+        routes=[doc.route for doc in routes], exception_handlers=HANDLERS, lifespan=lifespan
+    )
+    app.state.holder = holder
+    app.state.reload = reload_state
     app.state.openapi = json_representation(
         openapi_document(routes), None, "application/vnd.oai.openapi+json;version=3.1"
     )

@@ -19,6 +19,7 @@ JSON_PREFIXES = (
     "/openapi.json",
     "/media/",
     "/oembed",
+    "/ogc/",
     "/iiif/",
     "/open-data/",
     "/vendor/",

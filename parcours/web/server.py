@@ -33,6 +33,7 @@ def serve(settings: Settings, snapshot: Snapshot, options: ServeOptions) -> None
     if options.reload or options.workers > 1:
         # Reload and workers need an import string; settings travel in the environment.
         os.environ["PARCOURS_ROOT"] = str(settings.root)
+        os.environ["PARCOURS_WATCH"] = "1" if settings.watch and not options.reload else "0"
         uvicorn.run(
             "parcours.web.app:app_from_env",
             factory=True,
