@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from parcours.documents import UNESCO_URL
+from parcours.documents import UNESCO_URL, SiteTexts
 from parcours.model import Site
 from parcours.snapshot import Snapshot
 
@@ -57,7 +57,7 @@ def site_ld(
     page_url: str,
     models: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    texts = snapshot.texts[lang][site.id]
+    texts = snapshot.texts[lang].get(site.id) or SiteTexts(site, lang, snapshot.translations)
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],

@@ -89,6 +89,10 @@ class Site(_Record):
     summary: NonEmpty = Field(description="French summary, one or two sentences.")
     description: NonEmpty = Field(description="French description, 80 to 250 words.")
     sources: list[NonEmpty] = Field(min_length=1, description="Where the facts come from.")
+    status: Literal["published", "draft"] = Field(
+        "published",
+        description="A draft is shown to signed-in staff only (preview), never to visitors.",
+    )
 
     @property
     def type_slug(self) -> str:

@@ -20,14 +20,11 @@ from parcours.asset_docs import AssetTexts, asset_document, asset_summary
 from parcours.assets import (
     Asset,
     asset_context,
-    check_site_references,
-    discover_assets,
     read_manifest,
     read_narrations,
 )
-from parcours.catalogue import load_catalogue
+from parcours.content import load_content
 from parcours.documents import SiteTexts, site_document, site_item
-from parcours.errors import CatalogueInvalid, Problem
 from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
 from parcours.model import Catalogue, Site
@@ -41,8 +38,8 @@ from parcours.representation import (
 )
 from parcours.schemas import SCHEMAS, json_schema
 from parcours.settings import Settings
-from parcours.shortcodes import Target, build_codes
-from parcours.trail_check import ResolvedTrail, load_trails
+from parcours.shortcodes import Target
+from parcours.trail_check import ResolvedTrail
 from parcours.trail_set import TrailSet, build_trail_set
 from parcours.trails import trail_context
 
@@ -96,6 +93,9 @@ class Snapshot:
     packs: dict[tuple[str, str], BuiltPack] = field(default_factory=dict)
     #: Blob names of the published variants: the only files /media/ serves.
     media_blobs: frozenset[str] = frozenset()
+    #: Draft sites and trails: never served to visitors, previewed by signed-in staff.
+    drafts: dict[str, Site] = field(default_factory=dict)
+    draft_trails: dict[str, ResolvedTrail] = field(default_factory=dict)
     #: Short codes printed on signs (`/s/<code>`) and where they lead.
     codes: dict[str, Target] = field(default_factory=dict)
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
@@ -202,24 +202,8 @@ def _content_units(
 
 def build_snapshot(settings: Settings) -> Snapshot:
     """Load, validate and precompute; raises CatalogueInvalid with every problem found."""
-    problems: list[Problem] = []
-    try:
-        catalogue = load_catalogue(settings)
-    except CatalogueInvalid as exc:
-        problems += exc.problems
-        catalogue = None
-    found, asset_problems = discover_assets(settings)
-    problems += asset_problems
-    if catalogue is not None:
-        problems += check_site_references(found, {s.id for s in catalogue.sites}, settings)
-    trails: list[ResolvedTrail] = []
-    if catalogue is not None:
-        trails, trail_problems = load_trails(settings, catalogue, {a.id for a, _ in found})
-        problems += trail_problems
-        codes, code_problems = build_codes(catalogue.sites, trails)
-        problems += code_problems
-    if problems or catalogue is None:
-        raise CatalogueInvalid(problems)
+    loaded = load_content(settings)
+    catalogue, found, trails, codes = loaded.catalogue, loaded.found, loaded.trails, loaded.codes
     translations = load_translations(
         settings.locales_dir,
         settings.source_language,
@@ -329,6 +313,8 @@ def build_snapshot(settings: Settings) -> Snapshot:
         manifest=manifest,
         trails=trail_set,
         codes=codes,
+        drafts=loaded.drafts,
+        draft_trails=loaded.draft_trails,
         media_blobs=frozenset(
             v["blob"]
             for record in manifest.values()

@@ -102,6 +102,10 @@ class Trail(_Record):
         300.0, gt=0, description="How far a stop may lie from the route."
     )
     sources: list[Text] = Field(min_length=1)
+    status: Literal["published", "draft"] = Field(
+        "published",
+        description="A draft trail is shown to signed-in staff only (preview), never to visitors.",
+    )
     stops: list[Stop] = Field(
         min_length=1,
         description="In order; one stop is a visit of one place (with its dated layers).",

@@ -294,3 +294,44 @@ def test_bad_bodies_are_refused_clearly(
     )
     assert answer.status_code == status
     assert answer.json()["error"]["message"]
+
+
+def test_drafts_are_for_staff_only(app_client: TestClient, tokens: dict[str, str]) -> None:
+    record, etag = source(app_client, tokens["curator"])
+    headers = auth(tokens["curator"], **MERGE, **{"if-match": etag})
+    # A site a published trail stops at cannot become a draft.
+    refused = app_client.patch(f"/api/sites/{SITE}", headers=headers, content='{"status": "draft"}')
+    assert refused.status_code == 422
+    assert "les-53-sites" in refused.text and "draft" in refused.text
+    new = {
+        **record,
+        "id": "caph-8zz-brouillon",
+        "status": "draft",
+        "unesco": {**record["unesco"], "element": "8ZZ"},  # type: ignore[dict-item]
+    }
+    created = app_client.post(
+        "/api/sites",
+        headers=auth(tokens["curator"], **{"content-type": "application/json"}),
+        content=json.dumps(new),
+    )
+    assert created.status_code == 201, created.text
+    total = app_client.get("/api/sites").json()["total"]
+    assert total == 53
+    assert app_client.get("/api/sites/caph-8zz-brouillon").status_code == 404
+    assert app_client.get("/sites/caph-8zz-brouillon").status_code == 404
+    assert app_client.get("/s/8zz", follow_redirects=False).status_code == 404
+    assert app_client.get("/-/preview/sites/caph-8zz-brouillon").status_code == 401
+    preview = app_client.get(
+        "/-/preview/sites/caph-8zz-brouillon?lang=fr", headers=auth(tokens["translator"])
+    )
+    assert preview.status_code == 200 and "brouillon" in preview.text
+    assert preview.headers["cache-control"] == "no-store"
+    _, etag = source(app_client, tokens["curator"], "caph-8zz-brouillon")
+    published = app_client.patch(
+        "/api/sites/caph-8zz-brouillon",
+        headers=auth(tokens["curator"], **MERGE, **{"if-match": etag}),
+        content='{"status": "published"}',
+    )
+    assert published.status_code == 200
+    assert app_client.get("/api/sites/caph-8zz-brouillon").status_code == 200
+    assert app_client.get("/api/sites").json()["total"] == 54

@@ -25,6 +25,7 @@ from parcours.web import (
     ogc,
     opendata,
     pages,
+    preview,
     system,
     trail_pages,
     trails,
@@ -110,6 +111,7 @@ def documented_routes() -> list[Documented]:
         *app_shell.ROUTES,
         *vendor.ROUTES,
         *watch.ROUTES,
+        *preview.ROUTES,
     ]
 
 

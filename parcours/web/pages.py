@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parcours.documents import TYPE_CONTEXT, UNESCO_URL
+from parcours.documents import TYPE_CONTEXT, UNESCO_URL, SiteTexts
 from parcours.errors import NotFound
 from parcours.linked_data import home_ld, model_ld, script_ld, site_ld
 from parcours.listing import suggest_sites
@@ -127,6 +127,12 @@ def page_response(request: Request, rep: Representation, lang: str) -> Response:
     return remember_language(request, represent(request, rep, cors=False), lang)
 
 
+def site_texts(snapshot: Snapshot, site: Site, lang: str) -> SiteTexts:
+    """A site's texts; drafts (previewed by staff) have theirs made on demand."""
+    known = snapshot.texts[lang].get(site.id)
+    return known if known is not None else SiteTexts(site, lang, snapshot.translations)
+
+
 def _home(request: Request, snapshot: Snapshot, lang: str, query: SiteQuery) -> str:
     base = base_url(request, snapshot)
     texts = snapshot.texts[lang]
@@ -188,11 +194,13 @@ async def home(request: Request) -> Response:
     return page_response(request, rep, lang)
 
 
-def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> str:
+def _site_page(
+    request: Request, snapshot: Snapshot, site: Site, lang: str, preview: bool = False
+) -> str:
     from parcours.web.oembed import discovery_links
 
     base = base_url(request, snapshot)
-    texts = snapshot.texts[lang][site.id]
+    texts = site_texts(snapshot, site, lang)
     page_url = f"{base}/sites/{site.id}?lang={lang}"
     views = [
         view
@@ -212,6 +220,7 @@ def _site_page(request: Request, snapshot: Snapshot, site: Site, lang: str) -> s
         json_ld=Markup(
             script_ld(site_ld(site, snapshot, lang, page_url, [model_ld(a, base) for a in views]))
         ),
+        preview=preview,
         assets=views,
         oembed=discovery_links(base, page_url, texts.name.text),
         embed_url=f"{base}/embed/sites/{site.id}?lang={lang}",
