@@ -18,6 +18,7 @@ Run through `bash scripts/bench-models`; see bench/README.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import json
 import os
@@ -73,6 +74,7 @@ class Model:
     group: str  # "corpus" or "assets"
     path: Path
     scale: float = 1.0
+    kind: str = "corpus"  # "corpus", "site" (a catalogue site's model) or "trail" (a stop's only)
 
 
 @dataclass
@@ -94,6 +96,7 @@ class Row:
     name: str
     group: str
     path: str
+    kind: str = "corpus"
     source_bytes: int = 0
     triangles: int = 0
     ours: Output = field(default_factory=Output)
@@ -150,7 +153,8 @@ def asset_models(settings: Settings) -> tuple[list[Model], dict[str, str]]:
         if asset is None or problems:
             skipped[folder.name] = "; ".join(p.message for p in problems) or "unreadable"
             continue
-        models.append(Model(folder.name, "assets", folder / asset.model, asset.scale))
+        kind = "site" if asset.sites else "trail"
+        models.append(Model(folder.name, "assets", folder / asset.model, asset.scale, kind))
     return models, skipped
 
 
@@ -535,7 +539,7 @@ def measure_silhouette(
 
 def measure(model: Model, work: Path, settings: Settings, samples: int) -> Row:
     """Both pipelines on one model, then the distance of each output from the source."""
-    row = Row(model.name, model.group, str(model.path))
+    row = Row(model.name, model.group, str(model.path), model.kind)
     row.source_bytes = sum(p.stat().st_size for p in source_files(model.path))
     try:
         row.triangles = int(inspect_model(model.path, model.scale).get("triangles", 0))
@@ -720,6 +724,88 @@ def print_aim(result: dict[str, Any], total: int) -> None:
     )
 
 
+# --- per-model tables (docs/) ---------------------------------------------------------------
+
+CSV_FIELDS = (
+    "group",
+    "kind",
+    "model",
+    "source_bytes",
+    "triangles",
+    "ours_bytes",
+    "ours_chosen",
+    "ours_download_s",
+    "gltf_transform_bytes",
+    "gltf_transform_download_s",
+    "ours_over_gltf_transform",
+    "ours_larger",
+    "ours_build_s",
+    "gltf_transform_s",
+    "hausdorff_ours_pct",
+    "hausdorff_gltf_transform_pct",
+)
+
+
+def table_row(row: Row) -> dict[str, Any]:
+    """One model's figures under CSV_FIELDS (None where a pipeline failed)."""
+
+    def rounded(value: float | None, digits: int) -> float | None:
+        return None if value is None else round(value, digits)
+
+    return {
+        "group": row.group,
+        "kind": row.kind,
+        "model": row.name,
+        "source_bytes": row.source_bytes,
+        "triangles": row.triangles,
+        "ours_bytes": row.ours.bytes,
+        "ours_chosen": row.ours.chosen or ("FAILED" if row.ours.error else None),
+        "ours_download_s": rounded(download_s(row.ours.bytes), 4),
+        "gltf_transform_bytes": row.theirs.bytes,
+        "gltf_transform_download_s": rounded(download_s(row.theirs.bytes), 4),
+        "ours_over_gltf_transform": rounded(row.ratio, 3),
+        "ours_larger": row.larger,
+        "ours_build_s": rounded(row.ours.seconds, 2),
+        "gltf_transform_s": rounded(row.theirs.seconds, 2),
+        "hausdorff_ours_pct": rounded(row.ours.hausdorff_pct, 4),
+        "hausdorff_gltf_transform_pct": rounded(row.theirs.hausdorff_pct, 4),
+    }
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    """One line per model, the figures of the printed table (bytes exact, seconds rounded)."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in table_row(row).items()})
+
+
+def write_markdown(rows: list[Row], path: Path) -> None:
+    """The per-model table as Markdown: bytes and seconds at 10 Mbit/s, ours next to theirs."""
+    lines = [
+        "| model | kind | source B | ours B | chosen | ours s @10 Mbit/s "
+        "| gltf-transform B | its s @10 Mbit/s | ours/gt |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        t = table_row(row)
+
+        def cell(value: Any, fmt: str = "{:,}") -> str:
+            return "n/a" if value is None else fmt.format(value)
+
+        ratio_text = cell(t["ours_over_gltf_transform"], "{:.3f}")
+        if row.larger:
+            ratio_text = f"**{ratio_text} larger**"
+        lines.append(
+            f"| {row.name} | {row.kind} | {cell(t['source_bytes'])} | {cell(t['ours_bytes'])} | "
+            f"{cell(t['ours_chosen'], '{}')} | {cell(t['ours_download_s'], '{:.3f}')} | "
+            f"{cell(t['gltf_transform_bytes'])} | {cell(t['gltf_transform_download_s'], '{:.3f}')}"
+            f" | {ratio_text} |"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 # --- environment -----------------------------------------------------------------------------
 
 
@@ -756,6 +842,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", metavar="SUBSTRING", help="only models whose name has it")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    parser.add_argument(
+        "--csv", type=Path, metavar="PATH", help="also write one line per model here (CSV)"
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="PATH",
+        help="also write the per-model table here (Markdown, for docs/performance.md)",
+    )
     parser.add_argument(
         "--corpus",
         action=argparse.BooleanOptionalAction,
@@ -859,6 +954,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
         print(f"\nfigures written to {args.json}")
+    for path, write in ((args.csv, write_csv), (args.markdown, write_markdown)):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(rows, path)
+            print(f"per-model table written to {path}")
     failed = [r for r in rows if r.error or r.ours.error or r.theirs.error]
     return 1 if failed else 0
 

@@ -7,6 +7,7 @@ rename is atomic on POSIX file systems, and the two fsyncs make it durable once 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -40,11 +41,20 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def append_durable(path: Path, line: bytes) -> None:
-    """Append one line and make it durable (the audit log is append-only)."""
+    """Append one line and make it durable (the audit log is append-only); if the disk
+    refuses it (full: a short write), the log is cut back to where it was and OSError raised."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = line if line.endswith(b"\n") else line + b"\n"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, line if line.endswith(b"\n") else line + b"\n")
-        os.fsync(fd)
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
     finally:
         os.close(fd)

@@ -45,6 +45,8 @@ class LocalBlobStore:
         target = self.path_for(name)
         assert target is not None
         if target.exists():
+            if target.stat().st_mode & 0o044 != 0o044:
+                target.chmod(0o644)  # made before blobs were world-readable
             return name
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name_of_temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -54,6 +56,8 @@ class LocalBlobStore:
                 shutil.copyfileobj(src, out)
                 out.flush()
                 os.fsync(out.fileno())
+            # Public files: a proxy serving them (X-Accel-Redirect) runs as another user.
+            temporary.chmod(0o644)
             temporary.replace(target)
         finally:
             temporary.unlink(missing_ok=True)

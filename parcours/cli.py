@@ -107,6 +107,8 @@ def cmd_i18n(args: argparse.Namespace) -> int:
         return workflow.update(settings, args.init or [])
     if args.action == "stats":
         return cmd_check(args)
+    if args.action == "compile":
+        return workflow.compile_catalogs(settings)
     raise AssertionError(args.action)
 
 
@@ -183,14 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     i18n = sub.add_parser(
         "i18n",
-        help="translation workflow (extract, update, stats)",
+        help="translation workflow (extract, update, stats, compile)",
         description="Wraps Babel: extract writes locales/messages.pot and "
         "locales/content.pot; update merges them into every language's .po "
         "(changed French texts become fuzzy, never served); stats shows "
-        "completeness.",
+        "completeness; compile writes the .mo files next to the .po files "
+        "(fuzzy entries left out) for tools that want them.",
     )
     common(i18n)
-    i18n.add_argument("action", choices=["extract", "update", "stats"])
+    i18n.add_argument("action", choices=["extract", "update", "stats", "compile"])
     i18n.add_argument(
         "--init",
         action="append",

@@ -42,8 +42,15 @@ class Settings:
     max_page_size: int = 500
     max_radius_m: float = 200_000.0
     max_yaml_bytes: int = 5 * 1024 * 1024
+    #: Largest model a curator may upload (POST /api/assets/{id}/model), checked while reading.
+    max_upload_bytes: int = 50 * 1024 * 1024
     #: Where `parcours build` writes variants and its manifest (default: <root>/.build).
     build_dir: Path | None = None
+    #: Behind nginx: /media/ answers `X-Accel-Redirect: <prefix><2 hex>/<blob>` with an empty
+    #: body and nginx sends the file from `location <prefix> { internal; alias <build>/blobs/; }`.
+    accel_redirect_prefix: str | None = None
+    #: Bytes of built media each worker keeps in memory (0: every file is read from disk).
+    media_cache_bytes: int = 64 * 1024 * 1024
     phone_max_triangles: int = 150_000
     phone_max_texture_px: int = 1024
     validator_timeout_s: float = 120.0
@@ -120,6 +127,21 @@ def _parse_origins(value: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _parse_accel_prefix(value: str) -> str | None:
+    """`/_blobs/` -> itself; a prefix that is not a plain absolute path is refused."""
+    prefix = value.strip()
+    if not prefix:
+        return None
+    parts = prefix[1:].rstrip("/").split("/")
+    plain = all(p.replace("-", "").replace("_", "").isalnum() and p.isascii() for p in parts)
+    if not prefix.startswith("/") or not plain:
+        raise SettingsError(
+            f"PARCOURS_ACCEL_REDIRECT: {value!r} is not a path such as /_blobs/ "
+            "(letters, digits, - and _ between slashes)"
+        )
+    return prefix.rstrip("/") + "/"
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from PARCOURS_* variables; anything unset keeps its default."""
     env = os.environ if environ is None else environ
@@ -149,6 +171,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         changes["tile_attribution"] = env["PARCOURS_TILE_ATTRIBUTION"]
     if "PARCOURS_NODE_MODULES" in env:
         changes["node_modules"] = Path(env["PARCOURS_NODE_MODULES"]).resolve()
+    if "PARCOURS_ACCEL_REDIRECT" in env:
+        changes["accel_redirect_prefix"] = _parse_accel_prefix(env["PARCOURS_ACCEL_REDIRECT"])
+    if "PARCOURS_MEDIA_CACHE_BYTES" in env:
+        changes["media_cache_bytes"] = int(env["PARCOURS_MEDIA_CACHE_BYTES"])
     if "PARCOURS_PAGE_SIZE" in env:
         changes["page_size"] = int(env["PARCOURS_PAGE_SIZE"])
+    if "PARCOURS_MAX_UPLOAD_BYTES" in env:
+        changes["max_upload_bytes"] = int(env["PARCOURS_MAX_UPLOAD_BYTES"])
     return settings.with_overrides(**changes)

@@ -39,6 +39,7 @@ from parcours.representation import (
 from parcours.schemas import SCHEMAS, json_schema
 from parcours.settings import Settings
 from parcours.shortcodes import Target
+from parcours.spatial import GridIndex
 from parcours.trail_check import ResolvedTrail
 from parcours.trail_set import TrailSet, build_trail_set
 from parcours.trails import trail_context
@@ -112,12 +113,17 @@ class Snapshot:
             return self.lite_documents.get(site_id, lang) if site_id in self.by_id else None
         return self.documents[lang].get(site_id)
 
+    @functools.cached_property
+    def spatial(self) -> GridIndex:
+        """Grid of the sites' locations: `near` with a radius and `bbox` scan nearby cells."""
+        return GridIndex([(s.location.lat, s.location.lon) for s in self.sites])
+
     def find_sites(self, query: SiteQuery, lang: str) -> list[tuple[Site, float | None]]:
         """Sites matching the query; sorted by distance when `near` is given."""
         terms = fold(query.q).split() if query.q else []
         commune = fold(query.commune) if query.commune else None
         found: list[tuple[Site, float | None]] = []
-        for site in self.sites:
+        for site in self.spatial.select(self.sites, query.near, query.radius_m, query.bbox):
             if query.type and site.type != query.type:
                 continue
             if commune and commune not in {fold(c) for c in site.communes}:

@@ -10,6 +10,7 @@ was and reports every problem. One change at a time, across threads and worker p
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -62,6 +63,25 @@ class Invalid(ParcoursError):
             code="invalid_change",
             status=422,
             details={"problems": [p.as_dict() for p in problems]},
+        )
+
+
+class StorageError(ParcoursError):
+    """The disk refused a write (full, read-only...): the change was undone, nothing changed."""
+
+    def __init__(self, exc: OSError) -> None:
+        full = exc.errno in {errno.ENOSPC, errno.EDQUOT}
+        if full:
+            reason = "the disk is full"
+        elif exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
+            reason = "the content folder is read-only"
+        else:
+            reason = f"the disk refused the write ({exc.strerror or 'I/O error'})"
+        super().__init__(
+            message=f"the change was not saved: {reason}; nothing was changed",
+            code="storage_error",
+            status=507 if full else 503,
+            details={"errno": errno.errorcode.get(exc.errno or 0, "unknown")},
         )
 
 
@@ -185,9 +205,7 @@ class Store:
                 data = self.history.read(relpath, number)
             except (KeyError, ValueError):
                 raise NotFound("revision", f"{relpath}@{number}", []) from None
-            return self._commit(
-                {relpath: data.decode("utf-8")}, f"file/{relpath}", f"restore {number}", user, None
-            )
+            return self._commit({relpath: data}, f"file/{relpath}", f"restore {number}", user, None)
 
     def commit(
         self,
@@ -208,8 +226,12 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.state.mkdir(parents=True, exist_ok=True)
-        with _LOCK, (self.state / "store.lock").open("a") as handle:
+        try:
+            self.state.mkdir(parents=True, exist_ok=True)
+            lock = (self.state / "store.lock").open("a")
+        except OSError as exc:
+            raise StorageError(exc) from None
+        with _LOCK, lock as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -262,36 +284,59 @@ class Store:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
+    def _write(self, changes: dict[str, str | bytes], entry: dict[str, Any]) -> None:
+        """Write the files, their revisions and the audit line; if the disk refuses any of
+        it, put back what was written and forget the new revisions, then raise."""
+        undo: list[tuple[Path, bytes | None]] = []
+        created: list[Path] = []
+
+        def record(relpath: str, data: bytes) -> int:
+            known = self.history.revisions(relpath)
+            revision = self.history.record(relpath, data)
+            if not known or revision.number > known[-1].number:
+                created.append(revision.path)
+            return revision.number
+
+        try:
+            files = []
+            for relpath, content in changes.items():
+                path = self.settings.root / relpath
+                before = path.read_bytes() if path.is_file() else b""
+                after = content.encode("utf-8") if isinstance(content, str) else content
+                if before and not self.history.revisions(relpath):
+                    record(relpath, before)  # the state before the first change
+                undo.append((path, before if path.is_file() else None))
+                write_atomic(path, after)
+                files.append(
+                    {
+                        "path": relpath,
+                        "before": sha256(before) if before else None,
+                        "after": sha256(after),
+                        "revision": record(relpath, after),
+                    }
+                )
+            self.history.audit({**entry, "files": files})
+        except OSError:
+            for path, old in reversed(undo):
+                with contextlib.suppress(OSError):
+                    if old is None:
+                        path.unlink(missing_ok=True)
+                    elif path.read_bytes() != old:
+                        write_atomic(path, old)
+            for revision_path in created:
+                with contextlib.suppress(OSError):
+                    revision_path.unlink()
+            raise
+
     def _commit(
         self, changes: dict[str, str | bytes], entity: str, action: str, user: User, data: Any
     ) -> Saved:
-        self._validate(changes)
-        files = []
-        for relpath, content in changes.items():
-            path = self.settings.root / relpath
-            before = path.read_bytes() if path.is_file() else b""
-            after = content.encode("utf-8") if isinstance(content, str) else content
-            if before and not self.history.revisions(relpath):
-                self.history.record(relpath, before)  # the state before the first change
-            write_atomic(path, after)
-            revision = self.history.record(relpath, after)
-            files.append(
-                {
-                    "path": relpath,
-                    "before": sha256(before) if before else None,
-                    "after": sha256(after),
-                    "revision": revision.number,
-                }
-            )
-        self.history.audit(
-            {
-                "user": user.name,
-                "role": user.role,
-                "action": action,
-                "entity": entity,
-                "files": files,
-            }
-        )
+        try:
+            self._validate(changes)
+            entry = {"user": user.name, "role": user.role, "action": action, "entity": entity}
+            self._write(changes, entry)
+        except OSError as exc:  # disk full, read-only...: _write has undone what it did
+            raise StorageError(exc) from None
         snapshot = build_snapshot(self.settings)
         self.publish(snapshot)
         return Saved(entity, data, etag_of(data) if data is not None else "", snapshot)

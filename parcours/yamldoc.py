@@ -16,10 +16,15 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from parcours.errors import CatalogueInvalid, Problem
 
 PathPart = str | int
+#: Deepest nesting a content file may have (hand-written ones stay under 15 levels).
+MAX_DEPTH = 100
+#: Values that aliases may add beyond the file's own size (each value takes bytes in the file).
+MAX_ALIAS_VALUES = 100_000
 
 
 def format_path(parts: Sequence[PathPart]) -> str:
@@ -102,6 +107,38 @@ def plain(node: Any) -> Any:
     return node
 
 
+def _shape_problem(text: str, display_name: str) -> Problem | None:
+    """Refuse a YAML bomb from the parser's events, before any value is built: nesting deeper
+    than MAX_DEPTH, or aliases expanding to more values than the file could hold written out
+    ("billion laughs"). Syntax errors are left to the loaders, which locate them."""
+    limit, total, sizes = len(text) + MAX_ALIAS_VALUES, 0, {}
+    starts: list[tuple[str | None, int]] = []
+    try:
+        for event in YAML(typ="safe", pure=False).parse(text):
+            if isinstance(event, CollectionStartEvent):
+                if len(starts) >= MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    message = f"nested deeper than {MAX_DEPTH} levels"
+                    return Problem(display_name, line, "", message, None, "too_deep")
+                starts.append((event.anchor, total))
+                total += 1
+            elif isinstance(event, CollectionEndEvent):
+                anchor, start = starts.pop()
+                if anchor:
+                    sizes[anchor] = total - start
+            elif isinstance(event, ScalarEvent):
+                total += 1
+            elif isinstance(event, AliasEvent):
+                total += sizes.get(event.anchor, 1)
+            if total > limit:
+                message = f"aliases expand to more than {limit} values"
+                hint = "write the values out instead of repeating anchors"
+                return Problem(display_name, None, "", message, hint, "too_large")
+    except YAMLError:
+        return None
+    return None
+
+
 def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
     """Parse one YAML file; syntax errors become a located Problem, never a traceback."""
     try:
@@ -147,6 +184,9 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
                 )
             ]
         ) from None
+    problem = _shape_problem(text, display_name)
+    if problem is not None:
+        raise CatalogueInvalid([problem])
     try:
         return YamlDocument(display_name, plain(YAML(typ="safe", pure=False).load(text)), text)
     except YAMLError:

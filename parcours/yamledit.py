@@ -17,7 +17,21 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from parcours.errors import ParcoursError
+
 WIDTH = 4096  # never fold: a folded line is a change the curator did not make
+
+
+class Unwritable(ParcoursError):
+    """The change would not read back as sent (a U+0085 line break in a text, for one)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            message=f"the change to '{key}' would not read back from YAML as it was sent "
+            "(a control character such as U+0085 in a text?); nothing was changed",
+            code="unwritable",
+            status=422,
+        )
 
 
 def _yaml() -> YAML:
@@ -127,4 +141,4 @@ def append_item(text: str, key: str, item: Any) -> str:
 def _check(result: str, key: str, expected: list[Any]) -> None:
     got = plain(load(result)[key])
     if got != expected:
-        raise AssertionError(f"editing '{key}' would not give the intended data")
+        raise Unwritable(key)

@@ -2,7 +2,8 @@
 
 `extract` builds the two templates (interface and content) from the code and the YAML;
 `update` merges them into every language, so a changed French text turns its translation
-fuzzy (stale) instead of silently keeping a translation of the old text.
+fuzzy (stale) instead of silently keeping a translation of the old text. `compile` writes the
+.mo files next to the .po files.
 """
 
 from __future__ import annotations
@@ -85,3 +86,26 @@ def update(settings: Settings, new_languages: Sequence[str]) -> int:
                 _merge("update", domain, locales, lang, "--previous")
     print(f"updated catalogues of {', '.join(discover_languages(locales)) or 'no language'}")
     return 0
+
+
+def compile_catalogs(settings: Settings) -> int:
+    """`pybabel compile` of every catalogue: locales/<lang>/LC_MESSAGES/<domain>.mo beside
+    each .po, fuzzy entries left out. The server reads the .po files themselves; the .mo
+    files are for other gettext tools (and git-ignored)."""
+    locales = settings.locales_dir
+    status = 0
+    compiled = []
+    for domain in MAPPINGS:
+        languages = [
+            lang
+            for lang in discover_languages(locales)
+            if (locales / lang / "LC_MESSAGES" / f"{domain}.po").is_file()
+        ]
+        for lang in languages:
+            result = CommandLineInterface().run(  # type: ignore[no-untyped-call]
+                ["pybabel", "-q", "compile", "-D", domain, "-d", str(locales), "-l", lang]
+            )
+            status = status or int(result or 0)
+            compiled.append(f"{lang}/{domain}")
+    print(f"compiled {len(compiled)} catalogues ({', '.join(compiled) or 'none'})")
+    return 1 if status else 0

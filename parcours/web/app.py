@@ -13,6 +13,8 @@ from parcours.representation import json_representation
 from parcours.settings import Settings, settings_from_env
 from parcours.snapshot import Snapshot, build_snapshot
 from parcours.web import (
+    accel,
+    admin,
     api,
     app_shell,
     asset_pages,
@@ -21,6 +23,7 @@ from parcours.web import (
     embed,
     iiif,
     media,
+    metrics,
     oembed,
     ogc,
     opendata,
@@ -29,9 +32,12 @@ from parcours.web import (
     system,
     trail_pages,
     trails,
+    translations,
+    uploads,
     vendor,
     watch,
 )
+from parcours.web.admin_auth import AdminSession
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
 from parcours.web.framing import FrameHeaders
@@ -97,6 +103,9 @@ def documented_routes() -> list[Documented]:
         *system.ROUTES,
         *api.ROUTES,
         *curation.ROUTES,
+        *translations.ROUTES,
+        *uploads.ROUTES,
+        *admin.ROUTES,
         *assets.ROUTES,
         *trails.ROUTES,
         *media.ROUTES,
@@ -112,6 +121,7 @@ def documented_routes() -> list[Documented]:
         *vendor.ROUTES,
         *watch.ROUTES,
         *preview.ROUTES,
+        *metrics.ROUTES,
     ]
 
 
@@ -148,8 +158,15 @@ def create_app(
     app.add_middleware(Preflight)
     if fast_lane:
         app.add_middleware(FastLane, holder=app.state.holder)
+    app.add_middleware(accel.MediaLane, holder=app.state.holder)  # /media/ from memory
+    # Curators' session cookie for /admin and /api (inside the framing policy).
+    app.add_middleware(AdminSession, holder=app.state.holder)
     # Outermost, so that the fast lane's answers carry the framing policy too.
-    app.add_middleware(FrameHeaders, embed_origins=settings.embed_origins)
+    app.add_middleware(
+        FrameHeaders, embed_origins=settings.embed_origins, tile_url=settings.tile_url
+    )
+    app.state.metrics = metrics.Metrics()
+    app.add_middleware(metrics.CountRequests, metrics=app.state.metrics)
     return app
 
 

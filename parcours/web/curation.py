@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parcours.accounts import Accounts, User
-from parcours.errors import ParcoursError
+from parcours.errors import BadParameter, ParcoursError
 from parcours.store import Saved, Store
 from parcours.web.api import single_params
 from parcours.web.openapi import Documented, Param
@@ -155,12 +155,14 @@ async def history(request: Request) -> Response:
     store = store_of(request)
     try:
         revisions = store.history.revisions(relpath)
-    except ValueError:
-        revisions = []
+    except ValueError:  # '..', an absolute path, a NUL byte: never a path under the history
+        raise BadParameter("path", "not a content file's path", value=relpath[:100]) from None
     if "from" in params or "to" in params:
         try:
             a, b = int(params["from"]), int(params["to"])
             text = store.history.diff(relpath, a, b)
+        except UnicodeDecodeError:
+            raise BadBody("this file is binary (a model): compare its revisions' hashes") from None
         except (KeyError, ValueError):
             raise BadBody("give two existing revision numbers: ?from=N&to=M") from None
         return Response(text, media_type="text/x-diff; charset=utf-8")

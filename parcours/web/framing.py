@@ -1,9 +1,13 @@
-"""Who may frame our pages, and headers every response carries.
+"""Security headers of every response: who may frame it, what a page may load, HTTPS only.
 
 Embed pages (`/embed/...`) exist to be framed by museums: any origin by default, or only the
 allow-list of `PARCOURS_EMBED_ORIGINS` (CSP `frame-ancestors`; no X-Frame-Options there, which
-cannot express a list). Every other answer refuses framing by another origin, so a visitor
-cannot be tricked into clicking our pages inside someone else's.
+cannot express a list). Every other answer refuses framing by another origin.
+
+Pages get a Content-Security-Policy that allows exactly what they use: our own scripts, the
+WebAssembly mesh decoders, the map tiles' origin for images; data (JSON, models, media) gets a
+policy that allows nothing, since it is never a document. Over HTTPS, HSTS keeps phones on it
+(WebXR needs a secure context anyway).
 
 A plain ASGI layer outside the fast lane, so that no answer escapes it.
 """
@@ -11,13 +15,43 @@ A plain ASGI layer outside the fast lane, so that no answer escapes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 EMBED_PREFIX = "/embed/"
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]
+
+
+def page_policy(tile_url: str, ancestors: str) -> str:
+    """What our pages load: scripts and styles of ours (model-viewer, Leaflet included), the
+    decoders' WebAssembly, images from the tile server, blobs made by the 3D viewer."""
+    tiles = urlsplit(tile_url)
+    tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            # model-viewer and Leaflet set inline styles on the elements they draw.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob: {tile_origin}".strip(),
+            "media-src 'self' blob:",
+            "connect-src 'self' blob: data:",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
 
 
 def frame_headers(path: str, embed_origins: Sequence[str]) -> list[tuple[bytes, bytes]]:
+    """The framing part alone (kept for callers that only need it)."""
     if path.startswith(EMBED_PREFIX):
         ancestors = " ".join(embed_origins) if embed_origins else "*"
         return [(b"content-security-policy", f"frame-ancestors {ancestors}".encode())]
@@ -27,29 +61,61 @@ def frame_headers(path: str, embed_origins: Sequence[str]) -> list[tuple[bytes, 
     ]
 
 
-COMMON = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-]
-
-
 class FrameHeaders:
-    """Adds the framing policy and the common safety headers to every HTTP response."""
+    """Adds the framing policy, the page or data CSP and the common safety headers."""
 
-    def __init__(self, app: ASGIApp, embed_origins: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        embed_origins: Sequence[str] = (),
+        tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    ) -> None:
         self.app = app
-        self.embed = frame_headers(EMBED_PREFIX, embed_origins) + COMMON
-        self.other = frame_headers("/", embed_origins) + COMMON
+        embed = " ".join(embed_origins) if embed_origins else "*"
+        self.embed_page = [
+            (b"content-security-policy", page_policy(tile_url, embed).encode()),
+            *COMMON,
+        ]
+        self.page = [
+            (b"content-security-policy", page_policy(tile_url, "'self'").encode()),
+            (b"x-frame-options", b"SAMEORIGIN"),
+            *COMMON,
+        ]
+        self.embed_data = [
+            (b"content-security-policy", f"default-src 'none'; frame-ancestors {embed}".encode()),
+            *COMMON,
+        ]
+        self.data = [
+            (b"content-security-policy", b"default-src 'none'; frame-ancestors 'self'"),
+            (b"x-frame-options", b"SAMEORIGIN"),
+            *COMMON,
+        ]
+
+    def _headers(
+        self, scope: Scope, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        # The service worker runs under its own response's policy: it fetches and caches.
+        html = kind.startswith(b"text/html") or scope["path"] == "/sw.js"
+        if scope["path"].startswith(EMBED_PREFIX):
+            extra = self.embed_page if html else self.embed_data
+        else:
+            extra = self.page if html else self.data
+        if scope.get("scheme") == "https":
+            extra = [*extra, HSTS]
+        return extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.embed if scope["path"].startswith(EMBED_PREFIX) else self.other
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+            # A 304 updates the headers of the copy the browser holds: it carries no policy,
+            # so that the page keeps its own (a 304 has no content type to choose one by).
+            if message["type"] == "http.response.start" and message["status"] != 304:
+                headers = list(message.get("headers", []))
+                message["headers"] = [*headers, *self._headers(scope, headers)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
