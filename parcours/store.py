@@ -10,79 +10,31 @@ was and reports every problem. One change at a time, across threads and worker p
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from parcours import yamledit
 from parcours.accounts import User
-from parcours.atomic import write_atomic
-from parcours.errors import CatalogueInvalid, NotFound, ParcoursError, Problem
+from parcours.atomic import fsync_dir, write_atomic
+from parcours.errors import CatalogueInvalid, NotFound, Problem
 from parcours.history import History, sha256
 from parcours.settings import Settings
 from parcours.snapshot import Snapshot, build_snapshot
+from parcours.store_errors import Invalid, PreconditionFailed, PreconditionRequired, StorageError
 
 CATALOGUE = "site_catalog.yaml"
 #: What a candidate copies; the heavy models are linked, never copied.
 COPIED_FILES = (CATALOGUE, "babel.cfg", "babel-content.cfg")
 COPIED_DIRS = ("tours", "locales")
 _LOCK = threading.Lock()
-
-
-class PreconditionRequired(ParcoursError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="this change needs If-Match with the entity's ETag (read it first)",
-            code="precondition_required",
-            status=428,
-        )
-
-
-class PreconditionFailed(ParcoursError):
-    def __init__(self, current_etag: str, current: Any) -> None:
-        super().__init__(
-            message="someone changed this since you read it; here is the current version",
-            code="precondition_failed",
-            status=412,
-            details={"etag": current_etag, "current": current},
-        )
-
-
-class Invalid(ParcoursError):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            message=f"the change was not saved: {len(problems)} problem(s)",
-            code="invalid_change",
-            status=422,
-            details={"problems": [p.as_dict() for p in problems]},
-        )
-
-
-class StorageError(ParcoursError):
-    """The disk refused a write (full, read-only...): the change was undone, nothing changed."""
-
-    def __init__(self, exc: OSError) -> None:
-        full = exc.errno in {errno.ENOSPC, errno.EDQUOT}
-        if full:
-            reason = "the disk is full"
-        elif exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
-            reason = "the content folder is read-only"
-        else:
-            reason = f"the disk refused the write ({exc.strerror or 'I/O error'})"
-        super().__init__(
-            message=f"the change was not saved: {reason}; nothing was changed",
-            code="storage_error",
-            status=507 if full else 503,
-            details={"errno": errno.errorcode.get(exc.errno or 0, "unknown")},
-        )
 
 
 def etag_of(data: Any) -> str:
@@ -198,6 +150,57 @@ class Store:
                 yamledit.plain(document),
             )
 
+    def create_trail(self, trail: dict[str, Any], user: User) -> Saved:
+        """A new trail file `tours/<id>.yaml`, validated with everything else."""
+        ident = str(trail.get("id", ""))
+        if not yamledit.SLUG.match(ident):
+            raise Invalid([_problem("tours", "id", f"'{ident[:60]}' is not a trail id")])
+        relpath = f"tours/{ident}.yaml"
+        with self._locked():
+            if (self.settings.root / relpath).exists():
+                raise Invalid([_problem(relpath, "id", f"a trail '{ident}' already exists")])
+            text = "# yaml-language-server: $schema=../schema/trail.json\n" + yamledit.dump(trail)
+            return self._commit({relpath: text}, f"trail/{ident}", "create", user, trail)
+
+    def delete_trail(self, trail_id: str, if_match: str | None, user: User) -> Saved:
+        """Remove a trail; its revisions stay in the history and can be restored."""
+        with self._locked():
+            relpath = self._trail_path(trail_id)
+            self._check_etag(if_match, yamledit.plain(yamledit.load(self._text(relpath))))
+            return self._commit({relpath: None}, f"trail/{trail_id}", "delete", user, None)
+
+    def asset(self, asset_id: str) -> tuple[dict[str, Any], str]:
+        data = yamledit.plain(yamledit.load(self._text(self._asset_path(asset_id))))
+        return data, etag_of(data)
+
+    def _asset_path(self, asset_id: str) -> str:
+        relpath = f"assets/{asset_id}/asset.yaml"
+        if "/" in asset_id or not (self.settings.root / relpath).is_file():
+            import difflib
+
+            known = sorted(p.parent.name for p in self.settings.assets_dir.glob("*/asset.yaml"))
+            raise NotFound("asset", asset_id[:100], difflib.get_close_matches(asset_id, known))
+        return relpath
+
+    def update_asset(
+        self, asset_id: str, patch: dict[str, Any], if_match: str | None, user: User
+    ) -> Saved:
+        """Merge-patch an asset record: attach it to sites, fix its alt text, its hotspots."""
+        with self._locked():
+            relpath = self._asset_path(asset_id)
+            document = yamledit.load(self._text(relpath))
+            self._check_etag(if_match, yamledit.plain(document))
+            document = yamledit.merge_patch(document, patch)
+            if document.get("id") != asset_id:
+                raise Invalid([_problem(relpath, "id", "an asset's id cannot be changed")])
+            return self._commit(
+                {relpath: yamledit.dump(document)},
+                f"asset/{asset_id}",
+                "update",
+                user,
+                yamledit.plain(document),
+            )
+
     def restore(self, relpath: str, number: int, user: User) -> Saved:
         """Put an earlier revision back; itself a new, validated and audited revision."""
         with self._locked():
@@ -209,12 +212,12 @@ class Store:
 
     def commit(
         self,
-        changes: dict[str, str | bytes],
+        changes: Mapping[str, str | bytes | None],
         entity: str,
         action: str,
         user: User,
         data: Any = None,
-        prepare: Callable[[], dict[str, str | bytes]] | None = None,
+        prepare: Callable[[], Mapping[str, str | bytes | None]] | None = None,
     ) -> Saved:
         """Write whole content files (a translation catalogue, an uploaded model), validated
         with everything else. `prepare`, when given, computes the changes under the lock from
@@ -245,7 +248,7 @@ class Store:
         if if_match.strip() != "*" and etag not in {t.strip() for t in if_match.split(",")}:
             raise PreconditionFailed(etag, current)
 
-    def _candidate(self, changes: dict[str, str | bytes]) -> Path:
+    def _candidate(self, changes: Mapping[str, str | bytes | None]) -> Path:
         """A copy of the content with the changes applied, for a full validation."""
         root = self.settings.root
         folder = Path(tempfile.mkdtemp(prefix="candidate-", dir=self.state))
@@ -271,11 +274,14 @@ class Store:
                     source = asset.resolve()
                     asset.unlink()
                     shutil.copytree(source, asset)
+            if content is None:
+                target.unlink(missing_ok=True)
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         return folder
 
-    def _validate(self, changes: dict[str, str | bytes]) -> None:
+    def _validate(self, changes: Mapping[str, str | bytes | None]) -> None:
         folder = self._candidate(changes)
         try:
             build_snapshot(replace(self.settings, root=folder, build_dir=self.settings.build_path))
@@ -284,7 +290,7 @@ class Store:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _write(self, changes: dict[str, str | bytes], entry: dict[str, Any]) -> None:
+    def _write(self, changes: Mapping[str, str | bytes | None], entry: dict[str, Any]) -> None:
         """Write the files, their revisions and the audit line; if the disk refuses any of
         it, put back what was written and forget the new revisions, then raise."""
         undo: list[tuple[Path, bytes | None]] = []
@@ -298,14 +304,21 @@ class Store:
             return revision.number
 
         try:
-            files = []
+            files: list[dict[str, Any]] = []
             for relpath, content in changes.items():
                 path = self.settings.root / relpath
                 before = path.read_bytes() if path.is_file() else b""
-                after = content.encode("utf-8") if isinstance(content, str) else content
                 if before and not self.history.revisions(relpath):
                     record(relpath, before)  # the state before the first change
                 undo.append((path, before if path.is_file() else None))
+                if content is None:  # a deletion: the last revision keeps the file
+                    path.unlink(missing_ok=True)
+                    fsync_dir(path.parent)
+                    files.append(
+                        {"path": relpath, "before": sha256(before), "after": None, "revision": None}
+                    )
+                    continue
+                after = content.encode("utf-8") if isinstance(content, str) else content
                 write_atomic(path, after)
                 files.append(
                     {
@@ -329,7 +342,12 @@ class Store:
             raise
 
     def _commit(
-        self, changes: dict[str, str | bytes], entity: str, action: str, user: User, data: Any
+        self,
+        changes: Mapping[str, str | bytes | None],
+        entity: str,
+        action: str,
+        user: User,
+        data: Any,
     ) -> Saved:
         try:
             self._validate(changes)

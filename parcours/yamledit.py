@@ -11,6 +11,7 @@ Every splice is checked by parsing the result and comparing it with the intended
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from parcours.errors import ParcoursError
 
+#: Ids of sites, trails and assets (the same rule as the models' Slug).
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIDTH = 4096  # never fold: a folded line is a change the curator did not make
 
 

@@ -346,3 +346,52 @@ def test_drafts_are_for_staff_only(app_client: TestClient, tokens: dict[str, str
     assert published.status_code == 200
     assert app_client.get("/api/sites/caph-8zz-brouillon").status_code == 200
     assert app_client.get("/api/sites").json()["total"] == 54
+
+
+def test_trails_are_created_and_deleted_and_models_attached(
+    app_client: TestClient, tokens: dict[str, str], content_root: Path
+) -> None:
+    curator = tokens["curator"]
+    answer = app_client.get("/api/trails/denain-1712/source", headers=auth(curator))
+    record = {**answer.json(), "id": "denain-1712-court", "title": "Denain 1712, en bref"}
+    record["stops"] = record["stops"][:2]
+    created = app_client.post(
+        "/api/trails",
+        headers=auth(curator, **{"content-type": "application/json"}),
+        content=json.dumps(record),
+    )
+    assert created.status_code == 201, created.text
+    assert (
+        (content_root / "tours" / "denain-1712-court.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=../schema/trail.json")
+    )
+    assert (
+        app_client.get("/api/trails/denain-1712-court").json()["title"]["text"] == record["title"]
+    )
+    etag = app_client.get("/api/trails/denain-1712-court/source", headers=auth(curator)).headers[
+        "etag"
+    ]
+    deleted = app_client.delete(
+        "/api/trails/denain-1712-court", headers=auth(curator, **{"if-match": etag})
+    )
+    assert deleted.status_code == 200, deleted.text
+    assert not (content_root / "tours" / "denain-1712-court.yaml").exists()
+    assert app_client.get("/api/trails/denain-1712-court").status_code == 404
+    # Attach the diorama to the site of the Fosse Mathilde as well.
+    source_answer = app_client.get("/api/assets/denain-1712-diorama/source", headers=auth(curator))
+    sites = source_answer.json().get("sites", [])
+    patched = app_client.patch(
+        "/api/assets/denain-1712-diorama",
+        headers=auth(curator, **MERGE, **{"if-match": source_answer.headers["etag"]}),
+        content=json.dumps({"sites": [*sites, SITE]}),
+    )
+    assert patched.status_code == 200, patched.text
+    site_assets = app_client.get(f"/api/sites/{SITE}").json()["assets"]
+    assert "denain-1712-diorama" in [a["id"] for a in site_assets]
+    bad = app_client.patch(
+        "/api/assets/denain-1712-diorama",
+        headers=auth(curator, **MERGE, **{"if-match": patched.headers["etag"]}),
+        content=json.dumps({"sites": ["caph-8n-cite-lagrang"]}),
+    )
+    assert bad.status_code == 422 and "caph-8n-cite-lagrange" in bad.text

@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from parcours.accounts import User
 from parcours.errors import NotFound
-from parcours.store import Invalid, PreconditionFailed, PreconditionRequired, Store
+from parcours.store import Store
+from parcours.store_errors import Invalid, PreconditionFailed, PreconditionRequired
 from parcours.web import admin_views as views
 from parcours.web.admin_auth import accounts_at
 from parcours.web.admin_login import (

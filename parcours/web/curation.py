@@ -142,10 +142,32 @@ async def trail_source(request: Request) -> Response:
 
 async def trail_write(request: Request) -> Response:
     user = caller(request, "edit")
-    patch = await json_body(request)
     store, trail_id = store_of(request), request.path_params["trail_id"]
     if_match = request.headers.get("if-match")
+    if request.method == "DELETE":
+        return saved(await run_in_threadpool(store.delete_trail, trail_id, if_match, user))
+    patch = await json_body(request)
     return saved(await run_in_threadpool(store.update_trail, trail_id, patch, if_match, user))
+
+
+async def trail_create(request: Request) -> Response:
+    user = caller(request, "edit")
+    body = await json_body(request)
+    return saved(await run_in_threadpool(store_of(request).create_trail, body, user), 201)
+
+
+async def asset_source(request: Request) -> Response:
+    caller(request, "translate")
+    data, etag = store_of(request).asset(request.path_params["asset_id"])
+    return _source(data, etag)
+
+
+async def asset_write(request: Request) -> Response:
+    user = caller(request, "edit")
+    patch = await json_body(request)
+    store, asset_id = store_of(request), request.path_params["asset_id"]
+    if_match = request.headers.get("if-match")
+    return saved(await run_in_threadpool(store.update_asset, asset_id, patch, if_match, user))
 
 
 async def history(request: Request) -> Response:
@@ -240,11 +262,38 @@ ROUTES = [
         responses={"404": "Unknown trail."},
     ),
     Documented(
-        Route("/api/trails/{trail_id}", trail_write, methods=["PATCH"]),
-        "Change a trail (JSON Merge Patch; `stops` is replaced whole); If-Match required",
+        Route("/api/trails", trail_create, methods=["POST"]),
+        "Add a trail (its full record, in French): written to tours/<id>.yaml",
+        "curation",
+        methods=("post",),
+        body="application/json",
+        permission="edit",
+        responses={k: v for k, v in WRITE.items() if k in {"400", "415", "422"}},
+    ),
+    Documented(
+        Route("/api/assets/{asset_id}/source", asset_source),
+        "A model's record (asset.yaml: sites, alt text, hotspots...) with its ETag",
+        "curation",
+        permission="translate",
+        responses={"404": "Unknown asset."},
+    ),
+    Documented(
+        Route("/api/assets/{asset_id}", asset_write, methods=["PATCH"]),
+        "Change a model's record (merge patch): attach it to sites, alt text, hotspots",
         "curation",
         (IF_MATCH,),
         methods=("patch",),
+        body=MERGE,
+        permission="edit",
+        responses=WRITE,
+    ),
+    Documented(
+        Route("/api/trails/{trail_id}", trail_write, methods=["PATCH", "DELETE"]),
+        "Change a trail (merge patch; `stops` replaced whole: add, remove, reorder stops) "
+        "or delete it; If-Match required",
+        "curation",
+        (IF_MATCH,),
+        methods=("patch", "delete"),
         body=MERGE,
         permission="edit",
         responses=WRITE,

@@ -103,7 +103,8 @@ class FrameHeaders:
             extra = self.page if html else self.data
         if scope.get("scheme") == "https":
             extra = [*extra, HSTS]
-        return extra
+        present = {k.lower() for k, _ in headers}
+        return [(k, v) for k, v in extra if k not in present]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
