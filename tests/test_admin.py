@@ -16,7 +16,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from parcours.accounts import Accounts
-from parcours.settings import Settings
+from parcours.settings import BUNDLED_ROOT, Settings
 from parcours.web.admin_auth import SESSION_COOKIE, Throttle, secret_of, session_cookie_value
 from parcours.web.app import create_app
 from tests.test_store import MERGE, SITE, app_client, auth, source, tokens
@@ -392,3 +392,41 @@ def test_the_api_accepts_the_session_with_its_csrf_header(
     last = (content_root / ".parcours" / "audit.jsonl").read_text().splitlines()[-1]
     stored = hashlib.sha256((content_root / "site_catalog.yaml").read_bytes()).hexdigest()
     assert json.loads(last)["user"] == "curator-1" and stored in last
+
+
+BOX = (
+    BUNDLED_ROOT.parent
+    / "shared"
+    / "gltf-corpus"
+    / "BoxVertexColors"
+    / "glTF-Binary"
+    / "BoxVertexColors.glb"
+)
+
+
+@pytest.mark.skipif(not BOX.is_file(), reason="shared corpus absent")
+def test_uploading_a_model_from_its_page(curator: TestClient, content_root: Path) -> None:
+    asset_id = "abbaye-saint-amand"
+    page = curator.get(f"/admin/assets/{asset_id}?lang=fr")
+    action = re.search(r'action="(/admin/assets/[^"]+/model\?[^"]+)"', page.text)
+    assert action and 'enctype="multipart/form-data"' in page.text
+    url = action.group(1).replace("&amp;", "&")
+    model = content_root / "assets" / asset_id / "model.glb"
+    before = model.read_bytes()
+    refused = curator.post(
+        url, files={"file": ("x.glb", b"glTF" + b"\0" * 40, "model/gltf-binary")}
+    )
+    assert refused.status_code == 422 and "rien n’a été changé" in refused.text
+    assert model.read_bytes() == before
+    no_token = curator.post(
+        f"/admin/assets/{asset_id}/model",
+        files={"file": ("box.glb", BOX.read_bytes(), "model/gltf-binary")},
+    )
+    assert no_token.status_code == 403
+    accepted = curator.post(
+        url,
+        files={"file": ("box.glb", BOX.read_bytes(), "model/gltf-binary")},
+        follow_redirects=False,
+    )
+    assert accepted.status_code == 303, accepted.text
+    assert model.read_bytes() == BOX.read_bytes()

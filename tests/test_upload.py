@@ -158,8 +158,12 @@ def test_who_may_upload_and_what(
         url, headers=auth(tokens["translator"], **GLB), content=BOX.read_bytes()
     )
     assert wrong_role.status_code == 403
-    form = app_client.post(url, headers=auth(tokens["curator"]), files={"file": BOX.open("rb")})
-    assert form.status_code == 415 and "--data-binary" in form.json()["error"]["message"]
+    text = app_client.post(
+        url, headers=auth(tokens["curator"], **{"content-type": "text/plain"}), content=b"x"
+    )
+    assert text.status_code == 415 and "--data-binary" in text.json()["error"]["message"]
+    no_file = app_client.post(url, headers=auth(tokens["curator"]), files={"other": BOX.open("rb")})
+    assert no_file.status_code == 400 and "'file'" in no_file.json()["error"]["message"]
     new = app_client.post(
         "/api/assets/chevalement-neuf/model",
         headers=auth(tokens["curator"], **GLB),
@@ -169,4 +173,20 @@ def test_who_may_upload_and_what(
     assert "assets/chevalement-neuf/asset.yaml" in new.json()["error"]["message"]
     empty = app_client.post(url, headers=auth(tokens["curator"], **GLB), content=b"")
     assert empty.status_code == 400
+    assert nothing_left(content_root)
+
+
+def test_a_browser_form_upload_is_streamed_like_a_raw_body(
+    app_client: TestClient, tokens: dict[str, str], content_root: Path
+) -> None:
+    """multipart/form-data with a `file` field: what a page's file input sends."""
+    answer = app_client.post(
+        f"/api/assets/{ASSET}/model",
+        headers=auth(tokens["curator"]),
+        data={"note": "relevé 2026"},
+        files={"file": ("abbaye.glb", BOX.read_bytes(), "model/gltf-binary")},
+    )
+    assert answer.status_code == 200, answer.text
+    model = content_root / "assets" / ASSET / "model.glb"
+    assert model.read_bytes() == BOX.read_bytes()
     assert nothing_left(content_root)

@@ -22,8 +22,9 @@ from parcours.errors import NotFound
 from parcours.store import Store
 from parcours.store_errors import Invalid, PreconditionFailed, PreconditionRequired
 from parcours.web import admin_views as views
-from parcours.web.admin_auth import accounts_at
+from parcours.web.admin_auth import CsrfRefused, accounts_at, check_form, session_of
 from parcours.web.admin_login import (
+    SignedOut,
     done,
     lang_of,
     login,
@@ -33,7 +34,7 @@ from parcours.web.admin_login import (
     posted,
     signed_in,
 )
-from parcours.web.curation import BadBody, store_of
+from parcours.web.curation import BadBody, Unauthorized, caller, store_of
 from parcours.web.openapi import LANG, Documented
 from parcours.web.page_views import asset_view
 from parcours.web.state import snapshot_of
@@ -92,6 +93,42 @@ async def asset(request: Request, user: User) -> Response:
         validation=(snapshot.manifest.get(asset_id) or {}).get("report", {}).get("issues"),
         translations=views.translation_table(snapshot, units),
     )
+
+
+async def upload_model(request: Request) -> Response:
+    """The model page's upload form (multipart): its CSRF token travels in the address,
+    since the form's fields arrive after the file they would have to protect."""
+    from parcours.uploads import ModelRefused
+    from parcours.web.uploads import receive_model
+
+    try:
+        user = caller(request, "edit")
+    except Unauthorized:
+        raise SignedOut() from None
+    session = session_of(request)
+    if session is None or session.user is not user:
+        raise CsrfRefused("sign in on this site to upload")
+    check_form(request, request.query_params.get("csrf"), session.csrf)
+    asset_id = request.path_params["asset_id"]
+    try:
+        await receive_model(request, asset_id, user)
+    except ModelRefused as exc:
+        snapshot, lang = snapshot_of(request), lang_of(request)
+        return page(
+            request,
+            user,
+            "admin/asset.html",
+            422,
+            title=snapshot.assets[asset_id].title,
+            section="assets",
+            asset=snapshot.assets[asset_id],
+            row=next(r for r in views.asset_rows(snapshot) if r["id"] == asset_id),
+            view=asset_view(snapshot, asset_id, lang),
+            validation=(snapshot.manifest.get(asset_id) or {}).get("report", {}).get("issues"),
+            translations=[],
+            refused=exc.details["report"],
+        )
+    return done(f"/admin/assets/{asset_id}", request, "uploaded")
 
 
 @signed_in("accounts")
@@ -336,6 +373,17 @@ ROUTES = [
     _post("/admin/trails/{trail_id}", _edit_save("trail"), "Curators: save a trail's form"),
     _get("/admin/assets", assets, "Curators: the 3D models with validation status and sizes"),
     _get("/admin/assets/{asset_id}", asset, "Curators: a model's preview and validation report"),
+    Documented(
+        Route("/admin/assets/{asset_id}/model", upload_model, methods=["POST"]),
+        "Curators: upload a new model from the model's page (validated, then rebuilt)",
+        "admin",
+        (),
+        HTML,
+        {**FORM, "413": "Larger than PARCOURS_MAX_UPLOAD_BYTES."},
+        ("post",),
+        "multipart/form-data",
+        "edit",
+    ),
     _get(
         "/admin/history/{path:path}", history, "Curators: revisions of a file, who made them, diffs"
     ),
