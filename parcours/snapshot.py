@@ -97,6 +97,7 @@ class Snapshot:
     #: Draft sites and trails: never served to visitors, previewed by signed-in staff.
     drafts: dict[str, Site] = field(default_factory=dict)
     draft_trails: dict[str, ResolvedTrail] = field(default_factory=dict)
+    preview_trails: TrailSet = field(default_factory=TrailSet)
     #: Short codes printed on signs (`/s/<code>`) and where they lead.
     codes: dict[str, Target] = field(default_factory=dict)
     #: Filtered queries and rendered pages, made on first use for this snapshot only.
@@ -249,6 +250,21 @@ def build_snapshot(settings: Settings) -> Snapshot:
 
     narrations = read_narrations(settings)
     trail_set = build_trail_set(trails, langs, translations, texts, summary_of, narrations)
+    # Draft trails, for staff previews: they may stop at draft sites.
+    preview_texts = (
+        {
+            lang: {
+                **texts[lang],
+                **{d.id: SiteTexts(d, lang, translations) for d in loaded.drafts.values()},
+            }
+            for lang in langs
+        }
+        if loaded.draft_trails
+        else texts
+    )
+    preview_trails = build_trail_set(
+        loaded.draft_trails.values(), langs, translations, preview_texts, summary_of, narrations
+    )
 
     def site_assets(site: Site, lang: str, lite: bool) -> list[dict[str, Any]]:
         return [
@@ -321,6 +337,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         codes=codes,
         drafts=loaded.drafts,
         draft_trails=loaded.draft_trails,
+        preview_trails=preview_trails,
         media_blobs=frozenset(
             v["blob"]
             for record in manifest.values()

@@ -395,3 +395,27 @@ def test_trails_are_created_and_deleted_and_models_attached(
         content=json.dumps({"sites": ["caph-8n-cite-lagrang"]}),
     )
     assert bad.status_code == 422 and "caph-8n-cite-lagrange" in bad.text
+
+
+def test_a_draft_trail_is_previewed_by_staff_only(
+    app_client: TestClient, tokens: dict[str, str]
+) -> None:
+    curator = tokens["curator"]
+    record = app_client.get("/api/trails/denain-1712/source", headers=auth(curator)).json()
+    draft = {**record, "id": "denain-1712-brouillon", "status": "draft"}
+    created = app_client.post(
+        "/api/trails",
+        headers=auth(curator, **{"content-type": "application/json"}),
+        content=json.dumps(draft),
+    )
+    assert created.status_code == 201, created.text
+    assert app_client.get("/api/trails/denain-1712-brouillon").status_code == 404
+    assert app_client.get("/trails/denain-1712-brouillon").status_code == 404
+    listed = [t["id"] for t in app_client.get("/api/trails").json()["items"]]
+    assert "denain-1712-brouillon" not in listed
+    assert app_client.get("/-/preview/trails/denain-1712-brouillon").status_code == 401
+    preview = app_client.get(
+        "/-/preview/trails/denain-1712-brouillon?lang=fr", headers=auth(tokens["translator"])
+    )
+    assert preview.status_code == 200 and "brouillon" in preview.text
+    assert 'id="stop-1"' in preview.text
