@@ -120,6 +120,8 @@ def test_nginx_sends_the_media_parcours_decides(behind_nginx: tuple[str, Server]
         assert "x-accel-redirect" not in served.headers
         assert served.headers["content-type"] == "model/gltf-binary"
         assert "immutable" in served.headers["cache-control"]
+        assert served.headers["etag"] == direct.headers["etag"]  # parcours's, the hash
+        assert served.headers["access-control-allow-origin"] == "*"
         part = client.get(base + url, headers={"range": "bytes=0-3"})
         assert part.status_code == 206 and part.content == b"glTF"
         assert client.get(base + "/_blobs/" + url.rsplit("/", 1)[1]).status_code == 404
