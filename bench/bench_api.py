@@ -340,6 +340,11 @@ def start_parcours(
     return base, startup_s
 
 
+def median_run(runs: list[WrkResult]) -> WrkResult:
+    """The run with the median throughput (the lower middle one for an even count)."""
+    return sorted(runs, key=lambda r: r.requests_per_s)[(len(runs) - 1) // 2]
+
+
 def measure_config(
     args: argparse.Namespace, tmp: Path, build: Path, large_blob: str, workers: int
 ) -> tuple[float, dict[str, Body], Rows]:
@@ -385,16 +390,23 @@ def measure_config(
             body = bodies[scenario.name]
             size = 0 if scenario.revalidate else len(body.content)
             servers = [s for s in bases if s != "accel" or scenario.accel]
-            rows[scenario.name] = {}
-            for server in servers:
-                print(
-                    f"wrk {scenario.name} {server} x{workers} ({args.duration} s)", file=sys.stderr
-                )
-                headers = (
-                    {"If-None-Match": etags[server][scenario.name]} if scenario.revalidate else {}
-                )
-                url = bases[server] + body.path
-                rows[scenario.name][server] = run_wrk(url, args.duration, headers, size)
+            runs: dict[str, list[WrkResult]] = {server: [] for server in servers}
+            # Servers take turns, so that a change in the machine's load hits each alike.
+            for turn in range(args.repeat):
+                for server in servers:
+                    print(
+                        f"wrk {scenario.name} {server} x{workers} ({args.duration} s, "
+                        f"{turn + 1}/{args.repeat})",
+                        file=sys.stderr,
+                    )
+                    headers = (
+                        {"If-None-Match": etags[server][scenario.name]}
+                        if scenario.revalidate
+                        else {}
+                    )
+                    url = bases[server] + body.path
+                    runs[server].append(run_wrk(url, args.duration, headers, size))
+            rows[scenario.name] = {server: median_run(found) for server, found in runs.items()}
     return startup_s, bodies, rows
 
 
@@ -407,7 +419,11 @@ def server_version(command: list[str]) -> str:
     return first.removeprefix("nginx version: ").partition(" Copyright")[0]
 
 
-def environment(parcours_version: str) -> dict[str, Any]:
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def environment(parcours_version: str, load_before: str) -> dict[str, Any]:
     """What a reader needs to compare two reports: when, on what, with which versions."""
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -417,7 +433,7 @@ def environment(parcours_version: str) -> dict[str, Any]:
         "parcours": parcours_version,
         "nginx": server_version([NGINX, "-v"]),
         "wrk": server_version(["wrk", "-v"]),
-        "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load average": f"{load_before} before, {load_average()} after (1, 5, 15 min)",
     }
 
 
@@ -529,7 +545,10 @@ def report(
     for key, value in env.items():
         print(f"{key + ':':<13} {value}")
     load = f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s"
-    print(f"{'load:':<13} {load}, on the same machine as the servers")
+    print(
+        f"{'load:':<13} {load}, on the same machine as the servers; {args.repeat} run(s) per "
+        "server taking turns, the median kept"
+    )
     if args.env:
         print(f"{'parcours env:':<13} {' '.join(f'{k}={v}' for k, v in args.env)}")
     for name, body in bodies.items():
@@ -554,6 +573,7 @@ def report(
     return {
         "environment": env,
         "duration_s": args.duration,
+        "repeat": args.repeat,
         "wrk": {"threads": WRK_THREADS, "connections": WRK_CONNECTIONS},
         "parcours_env": dict(args.env),
         "startup_s": startup_s,
@@ -587,8 +607,14 @@ def env_pair(text: str) -> tuple[str, str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Options; the load itself (-t2 -c16) is fixed because the aims are stated for it."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
-    parser.add_argument("--quick", action="store_true", help="2 s per wrk run")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per server and scenario, taking turns; the median run is kept (3)",
+    )
+    parser.add_argument("--quick", action="store_true", help="one 2-s run per server")
     parser.add_argument(
         "--workers",
         default="1,2",
@@ -624,13 +650,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the tables here")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration = 2
+        args.duration, args.repeat = 2, 1
     try:
         args.workers = sorted({int(w) for w in args.workers.split(",")})
     except ValueError:
         parser.error("--workers takes numbers, e.g. 1,2")
-    if args.duration < 1 or min(args.workers) < 1:
-        parser.error("--duration and --workers must be at least 1")
+    if args.duration < 1 or args.repeat < 1 or min(args.workers) < 1:
+        parser.error("--duration, --repeat and --workers must be at least 1")
     return args
 
 
@@ -645,6 +671,7 @@ def preflight() -> None:
 def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Prepare the content, then measure each worker count in turn."""
     preflight()
+    load_before = load_average()
     build, large_blob, _ = prepare_build(tmp, args.large_side)
     results: dict[int, Rows] = {}
     startup_s = float("nan")
@@ -655,7 +682,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             startup_s = started
     from parcours import __version__
 
-    return report(environment(__version__), args, startup_s, bodies, results)
+    return report(environment(__version__, load_before), args, startup_s, bodies, results)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parcours import geo
 from parcours.asset_docs import AssetTexts, asset_document, asset_summary
 from parcours.assets import (
     Asset,
@@ -124,21 +123,16 @@ class Snapshot:
         terms = fold(query.q).split() if query.q else []
         commune = fold(query.commune) if query.commune else None
         found: list[tuple[Site, float | None]] = []
-        for site in self.spatial.select(self.sites, query.near, query.radius_m, query.bbox):
+        # The grid applies `bbox`, `near` and `radius` exactly and gives each distance.
+        near = self.spatial.select(self.sites, query.near, query.radius_m, query.bbox)
+        for site, distance in near:
             if query.type and site.type != query.type:
                 continue
             if commune and commune not in {fold(c) for c in site.communes}:
                 continue
-            if query.bbox and not query.bbox.contains(site.location.lat, site.location.lon):
-                continue
             if terms:
                 haystack = self.search_text[lang][site.id]
                 if not all(term in haystack for term in terms):
-                    continue
-            distance = None
-            if query.near:
-                distance = geo.distance_m(*query.near, site.location.lat, site.location.lon)
-                if query.radius_m is not None and distance > query.radius_m:
                     continue
             found.append((site, distance))
         if query.near:

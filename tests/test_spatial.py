@@ -85,6 +85,40 @@ def test_near_in_the_area_around_points_on_cell_edges(
     assert 0 in narrowed(index, len(points), near=(lat, lon), radius_m=exact)
 
 
+BOXES = st.builds(
+    lambda a, b, west, east: geo.BBox(west, min(a, b), east, max(a, b)), LAT, LAT, LON, LON
+)
+
+
+@given(
+    POINTS,
+    st.one_of(st.none(), st.tuples(LAT, LON)),
+    st.one_of(st.none(), RADIUS),
+    st.one_of(st.none(), BOXES),
+    CELL,
+)
+@settings(max_examples=400)
+def test_select_answers_like_the_linear_scan_it_replaced(
+    points: list[tuple[float, float]],
+    near: tuple[float, float] | None,
+    radius: float | None,
+    box: geo.BBox | None,
+    cell: float | None,
+) -> None:
+    expected = []
+    for i, (lat, lon) in enumerate(points):
+        if box is not None and not box.contains(lat, lon):
+            continue
+        distance = None
+        if near is not None:
+            distance = geo.distance_m(*near, lat, lon)
+            if radius is not None and distance > radius:
+                continue
+        expected.append((i, distance))
+    index = GridIndex(points, cell)
+    assert list(index.select(range(len(points)), near, radius, box)) == expected
+
+
 def test_near_and_bbox_together_keep_the_smaller_candidate_list() -> None:
     rng = random.Random(7)
     points = [(rng.uniform(50.2, 50.55), rng.uniform(3.15, 3.65)) for _ in range(5000)]
