@@ -430,3 +430,10 @@ def test_uploading_a_model_from_its_page(curator: TestClient, content_root: Path
     )
     assert accepted.status_code == 303, accepted.text
     assert model.read_bytes() == BOX.read_bytes()
+
+
+def test_trails_and_models_can_be_searched(curator: TestClient) -> None:
+    trails = curator.get("/admin/trails?q=DENAIN").text
+    assert "denain-1712" in trails and "arenberg" not in trails.split("<table>")[1]
+    models = curator.get("/admin/assets?q=diorama").text
+    assert "denain-1712-diorama" in models and "caph-8n-cite-lagrange" not in models

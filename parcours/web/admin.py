@@ -60,15 +60,20 @@ async def sites(request: Request, user: User) -> Response:
 async def trails(request: Request, user: User) -> Response:
     snapshot = snapshot_of(request)
     documents = snapshot.trails.documents[snapshot.settings.source_language]
-    return page(
-        request, user, "admin/trails.html", section="trails", trails=list(documents.values())
-    )
+    q = request.query_params.get("q", "")[:100]
+    found = [t for t in documents.values() if views.matches(q, t["id"], t["title"]["text"])]
+    return page(request, user, "admin/trails.html", section="trails", trails=found, q=q)
 
 
 @signed_in()
 async def assets(request: Request, user: User) -> Response:
-    rows = views.asset_rows(snapshot_of(request))
-    return page(request, user, "admin/assets.html", section="assets", rows=rows)
+    q = request.query_params.get("q", "")[:100]
+    rows = [
+        r
+        for r in views.asset_rows(snapshot_of(request))
+        if views.matches(q, r["id"], str(r.get("title", "")))
+    ]
+    return page(request, user, "admin/assets.html", section="assets", rows=rows, q=q)
 
 
 @signed_in()

@@ -389,3 +389,11 @@ def diff_lines(text: str) -> list[tuple[str, str]]:
             kind = "same"
         out.append((kind, line))
     return out
+
+
+def matches(q: str, *texts: str) -> bool:
+    """Case- and accent-insensitive search in a few texts (empty: everything)."""
+    from parcours.query import fold
+
+    wanted = fold(q.strip())
+    return not wanted or any(wanted in fold(text) for text in texts)
