@@ -482,7 +482,7 @@ def aims(startup_s: float, rows: Rows) -> list[tuple[str, bool]]:
     checked: list[tuple[str, bool]] = []
 
     def aim(text: str, value: float, floor: float) -> None:
-        checked.append((f"{text} >= {floor}x ({value:.2f}x)", value >= floor))
+        checked.append((f"{text} >= {floor}x ({value:.3f}x)", value >= floor))
 
     for name, row in rows.items():
         scenario = BY_NAME[name]

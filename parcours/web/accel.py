@@ -2,7 +2,7 @@
 
 Built media never change (their name is their hash), so each worker may keep them in memory:
 measured on a 2-core machine, Starlette's routing and `FileResponse` (a stat, a thread, 64 KB
-reads) served a 11 KB model at under a tenth of nginx's rate. This plain ASGI layer answers
+reads) served an 11 KB model at under a tenth of nginx's rate. This plain ASGI layer answers
 GET and HEAD of a published blob itself, with the very headers of the `/media/` route:
 
 - behind nginx, with `accel_redirect_prefix` set (PARCOURS_ACCEL_REDIRECT=/_blobs/): a 200
