@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from parcours.accounts import Accounts
 from parcours.settings import BUNDLED_ROOT, Settings
 from parcours.snapshot import Snapshot, build_snapshot
 from parcours.web.app import create_app
@@ -86,3 +87,22 @@ def edit_site(root: Path, site_id: str, field: str, value: object) -> None:
     site[field] = value
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
+
+
+# --- Curators: accounts on a writable copy of the content ---------------------------------
+
+
+@pytest.fixture
+def tokens(content_root: Path) -> dict[str, str]:
+    accounts = Accounts(content_root / ".parcours" / "users.json")
+    return {role: accounts.add(f"{role}-1", role) for role in ("translator", "curator", "admin")}
+
+
+@pytest.fixture
+def app_client(content_root: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(root=content_root))) as client:
+        yield client
+
+
+def auth(token: str, **headers: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}", **headers}

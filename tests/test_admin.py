@@ -19,9 +19,9 @@ from parcours.accounts import Accounts
 from parcours.settings import BUNDLED_ROOT, Settings
 from parcours.web.admin_auth import SESSION_COOKIE, Throttle, secret_of, session_cookie_value
 from parcours.web.app import create_app
-from tests.test_store import MERGE, SITE, app_client, auth, source, tokens
+from tests.conftest import auth
+from tests.test_store import MERGE, SITE, source
 
-__all__ = ["app_client", "tokens"]  # fixtures of tests/test_store.py
 EDIT = f"/admin/sites/{SITE}"
 
 

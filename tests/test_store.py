@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from parcours.accounts import Accounts
 from parcours.cli import main
 from parcours.settings import Settings
 from parcours.web.app import create_app
+from tests.conftest import auth
 
 SITE = "caph-8n-cite-lagrange"
 MERGE = {"content-type": "application/merge-patch+json"}
@@ -23,22 +22,6 @@ MERGE = {"content-type": "application/merge-patch+json"}
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def tokens(content_root: Path) -> dict[str, str]:
-    accounts = Accounts(content_root / ".parcours" / "users.json")
-    return {role: accounts.add(f"{role}-1", role) for role in ("translator", "curator", "admin")}
-
-
-@pytest.fixture
-def app_client(content_root: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(root=content_root))) as client:
-        yield client
-
-
-def auth(token: str, **headers: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}", **headers}
 
 
 def source(client: TestClient, token: str, site: str = SITE) -> tuple[dict[str, object], str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.testclient import TestClient
 
-from parcours.accounts import Accounts
 from parcours.cli import main
 from parcours.i18n import po_edit
-from parcours.settings import Settings
-from parcours.web.app import create_app
-from tests.conftest import edit_site
+from tests.conftest import auth, edit_site
 
 SITE = "caph-8n-cite-lagrange"
 CONTEXT = f"site/{SITE}/summary"
@@ -27,22 +23,6 @@ EN_MESSAGES = Path("locales/en/LC_MESSAGES/messages.po")
 JSON = {"content-type": "application/json"}
 PO = {"content-type": "text/x-gettext-translation"}
 NEXT_STOP = "Prochaine étape : %(title)s, à %(distance)s, direction %(direction)s."
-
-
-@pytest.fixture
-def tokens(content_root: Path) -> dict[str, str]:
-    accounts = Accounts(content_root / ".parcours" / "users.json")
-    return {role: accounts.add(f"{role}-1", role) for role in ("translator", "curator", "admin")}
-
-
-@pytest.fixture
-def app_client(content_root: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(root=content_root))) as client:
-        yield client
-
-
-def auth(token: str, **headers: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}", **headers}
 
 
 def french(client: TestClient, token: str, field: str = "summary") -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from parcours.accounts import Accounts
 from parcours.settings import BUNDLED_ROOT, Settings, settings_from_env
 from parcours.web.app import create_app
+from tests.conftest import auth
 
 CORPUS = BUNDLED_ROOT.parent / "shared" / "gltf-corpus"
 CASES = BUNDLED_ROOT.parent / "shared" / "gltf-validator-cases"
@@ -20,22 +20,6 @@ BOX = CORPUS / "BoxVertexColors" / "glTF-Binary" / "BoxVertexColors.glb"
 ASSET = "abbaye-saint-amand"
 GLB = {"content-type": "model/gltf-binary"}
 pytestmark = pytest.mark.skipif(not BOX.is_file(), reason="shared corpus absent")
-
-
-@pytest.fixture
-def tokens(content_root: Path) -> dict[str, str]:
-    accounts = Accounts(content_root / ".parcours" / "users.json")
-    return {role: accounts.add(f"{role}-1", role) for role in ("translator", "curator", "admin")}
-
-
-@pytest.fixture
-def app_client(content_root: Path, tokens: dict[str, str]) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(root=content_root))) as client:
-        yield client
-
-
-def auth(token: str, **headers: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}", **headers}
 
 
 def digest(path: Path) -> str:
