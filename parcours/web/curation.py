@@ -10,6 +10,7 @@ write. The work is done by the one writer, parcours.store.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -112,62 +113,54 @@ def _source(data: Any, etag: str) -> Response:
     return JSONResponse(data, headers={"etag": etag, "cache-control": "no-store"})
 
 
-async def site_source(request: Request) -> Response:
-    caller(request, "translate")
-    data, etag = store_of(request).site(request.path_params["site_id"])
-    return _source(data, etag)
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-async def site_write(request: Request) -> Response:
-    user = caller(request, "edit")
-    store, site_id = store_of(request), request.path_params["site_id"]
-    if_match = request.headers.get("if-match")
-    if request.method == "DELETE":
-        return saved(await run_in_threadpool(store.delete_site, site_id, if_match, user))
-    patch = await json_body(request)
-    return saved(await run_in_threadpool(store.update_site, site_id, patch, if_match, user))
+def _source_of(kind: str) -> Endpoint:
+    """GET .../{kind}/{id}/source: the French record and its ETag (staff)."""
+
+    async def endpoint(request: Request) -> Response:
+        caller(request, "translate")
+        read = getattr(store_of(request), kind)
+        data, etag = read(request.path_params[f"{kind}_id"])
+        return _source(data, etag)
+
+    return endpoint
 
 
-async def site_create(request: Request) -> Response:
-    user = caller(request, "edit")
-    body = await json_body(request)
-    return saved(await run_in_threadpool(store_of(request).create_site, body, user), 201)
+def _writer_of(kind: str) -> Endpoint:
+    """PATCH (merge patch) or DELETE of one entity, If-Match required."""
+
+    async def endpoint(request: Request) -> Response:
+        user = caller(request, "edit")
+        store, ident = store_of(request), request.path_params[f"{kind}_id"]
+        if_match = request.headers.get("if-match")
+        if request.method == "DELETE":
+            delete = getattr(store, f"delete_{kind}")
+            return saved(await run_in_threadpool(delete, ident, if_match, user))
+        patch = await json_body(request)
+        update = getattr(store, f"update_{kind}")
+        return saved(await run_in_threadpool(update, ident, patch, if_match, user))
+
+    return endpoint
 
 
-async def trail_source(request: Request) -> Response:
-    caller(request, "translate")
-    data, etag = store_of(request).trail(request.path_params["trail_id"])
-    return _source(data, etag)
+def _creator_of(kind: str) -> Endpoint:
+    """POST of a whole new record."""
+
+    async def endpoint(request: Request) -> Response:
+        user = caller(request, "edit")
+        body = await json_body(request)
+        create = getattr(store_of(request), f"create_{kind}")
+        return saved(await run_in_threadpool(create, body, user), 201)
+
+    return endpoint
 
 
-async def trail_write(request: Request) -> Response:
-    user = caller(request, "edit")
-    store, trail_id = store_of(request), request.path_params["trail_id"]
-    if_match = request.headers.get("if-match")
-    if request.method == "DELETE":
-        return saved(await run_in_threadpool(store.delete_trail, trail_id, if_match, user))
-    patch = await json_body(request)
-    return saved(await run_in_threadpool(store.update_trail, trail_id, patch, if_match, user))
-
-
-async def trail_create(request: Request) -> Response:
-    user = caller(request, "edit")
-    body = await json_body(request)
-    return saved(await run_in_threadpool(store_of(request).create_trail, body, user), 201)
-
-
-async def asset_source(request: Request) -> Response:
-    caller(request, "translate")
-    data, etag = store_of(request).asset(request.path_params["asset_id"])
-    return _source(data, etag)
-
-
-async def asset_write(request: Request) -> Response:
-    user = caller(request, "edit")
-    patch = await json_body(request)
-    store, asset_id = store_of(request), request.path_params["asset_id"]
-    if_match = request.headers.get("if-match")
-    return saved(await run_in_threadpool(store.update_asset, asset_id, patch, if_match, user))
+site_source, site_write, site_create = _source_of("site"), _writer_of("site"), _creator_of("site")
+trail_source, trail_write = _source_of("trail"), _writer_of("trail")
+trail_create = _creator_of("trail")
+asset_source, asset_write = _source_of("asset"), _writer_of("asset")
 
 
 async def history(request: Request) -> Response:
