@@ -3,10 +3,12 @@
 A report, not a test. For the hottest answers (the site list and a site as JSON, a site's HTML
 page, a 304 revalidation, a small phone model, its 304, and a large model of several MB) it
 measures requests/s, MiB/s and latency of parcours and of nginx serving static copies of the
-same bytes, with one then two worker processes each; then the production mode, nginx in front
-of parcours with `X-Accel-Redirect` (parcours decides, nginx sends the file), against nginx
-alone on the same file. It prints the environment, the tables, and the aims of the issues,
-each PASS or MISS.
+same bytes, with one then two worker processes each; then the production modes of
+deploy/parcours-media.conf, nginx in front of parcours, against nginx alone on the same file:
+the static mount (`parcours build` links the published blobs in `<build>/public/media/`, nginx
+sends them and asks parcours for any other name) and `X-Accel-Redirect` alone (the same
+configuration with an empty mount: parcours answers every request and nginx sends the file).
+It prints the environment, the tables, and the aims of the issues, each PASS or MISS.
 
 Exit status: 0 when every measurement ran (even if aims are missed), 1 when something could
 not run (a server did not start, wrk or nginx missing or failing, a 304 not answered as such).
@@ -51,7 +53,11 @@ from servers import (
     wait_until_ok,
 )
 
-from parcours.settings import settings_from_env
+from parcours.assets import read_narrations
+from parcours.published import published_blobs, sync_public_media
+from parcours.settings import BUNDLED_ROOT, settings_from_env
+
+MEDIA_CONF = BUNDLED_ROOT / "deploy" / "parcours-media.conf"
 
 LIST_PATH = "/api/sites?lang=en"
 SITE_SLUG = "caph-15a-fosse-d-arenberg-arenberg-creative-mine"
@@ -64,7 +70,7 @@ LARGE_RECORD = "_bench-large-model"
 # Aims stated in the issues ("API speed"; "fast serving; a production deployment").
 AIM_RATIO = 0.3  # req/s against nginx: JSON, 304s, small model (one worker)
 AIM_LARGE = 0.5  # MiB/s against nginx: large model (one worker)
-AIM_ACCEL = 0.9  # nginx in front of parcours (X-Accel-Redirect) against nginx alone
+AIM_MOUNT = 0.9  # production mode (nginx in front, static mount) against nginx alone
 AIM_P99_MS = 10.0
 AIM_STARTUP_S = 1.0
 
@@ -76,7 +82,7 @@ class Scenario:
     name: str
     label: str
     revalidate: bool = False
-    accel: bool = False  # also measured through nginx + parcours X-Accel-Redirect
+    accel: bool = False  # also measured through nginx in front of parcours (production modes)
     ratio_aim: float | None = None  # req/s ratio aimed at (one worker)
     mib_aim: float | None = None  # MiB/s ratio aimed at (one worker)
     p99_aim: bool = False
@@ -140,6 +146,9 @@ def prepare_build(tmp: Path, side: int) -> tuple[Path, str, int]:
         "variants": {"original": {"blob": blob, "bytes": size, "media_type": "model/gltf-binary"}},
     }
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    # As `parcours build` does: the static mount of the production mode.
+    narrations = read_narrations(settings_from_env({"PARCOURS_BUILD_DIR": str(build)}))
+    sync_public_media(build, published_blobs(manifest["assets"], narrations))
     for path in (tmp, build, *build.rglob("*")):
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -190,35 +199,45 @@ http {{
 {media_headers}
         }}
     }}
-    # Production mode: nginx in front of parcours, which answers /media/ with
-    # X-Accel-Redirect; the internal location is the one of docs/deploy/nginx.conf.
+    # Production modes: nginx in front of parcours, with deploy/parcours-media.conf.
     upstream parcours_accel {{
         server {host}:{upstream_port};
         keepalive 32;
     }}
+{fronts}}}
+"""
+
+
+FRONT = """\
     server {{
-        listen {host}:{accel_port};
+        listen {host}:{port};
         location /media/ {{
             proxy_pass http://parcours_accel;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
         }}
-        location {prefix} {{
-            internal;
-            alias {build}/blobs/;
-            etag off;
-            add_header ETag $upstream_http_etag;
-            add_header Access-Control-Allow-Origin $upstream_http_access_control_allow_origin;
-            add_header Access-Control-Expose-Headers $upstream_http_access_control_expose_headers;
-            add_header Content-Security-Policy $upstream_http_content_security_policy;
-            add_header X-Frame-Options $upstream_http_x_frame_options;
-            add_header Referrer-Policy $upstream_http_referrer_policy;
-            add_header X-Content-Type-Options nosniff;
+        location @parcours {{
+            proxy_pass http://parcours_accel;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
         }}
+        include {media_conf};
     }}
-}}
 """
+
+
+def write_fronts(tmp: Path, build: Path, ports: dict[str, int]) -> str:
+    """The front servers: `mount` serves the build's public folder, `accel` an empty one."""
+    text = MEDIA_CONF.read_text(encoding="utf-8").replace("@BLOBS@", str(build / "blobs"))
+    fronts = []
+    for name, public in (("mount", build / "public"), ("accel", tmp / "empty-public")):
+        public.mkdir(exist_ok=True)
+        conf = tmp / f"media-{name}.conf"
+        conf.write_text(text.replace("@PUBLIC@", str(public)), encoding="utf-8")
+        fronts.append(FRONT.format(host=HOST, port=ports[name], media_conf=conf))
+    return "".join(fronts)
 
 
 def write_nginx_site(
@@ -246,9 +265,8 @@ def write_nginx_site(
             build=build,
             host=HOST,
             port=ports["nginx"],
-            accel_port=ports["accel"],
             upstream_port=ports["upstream"],
-            prefix=ACCEL_PREFIX,
+            fronts=write_fronts(tmp, build, ports),
             slug=SITE_SLUG,
             media_headers=MEDIA_HEADERS_NGINX,
             access_log=f"{tmp}/nginx-access.log" if log else "off",
@@ -281,6 +299,38 @@ def check_304(client: httpx.Client, base: str, path: str, etag: str) -> None:
 
 #: Headers nginx sets itself when it sends the file (the others are parcours's decision).
 NGINX_OWN = {"date", "server", "content-length", "x-accel-redirect", "x-content-type-options"}
+
+
+#: Servers of the production modes, measured on the media only.
+FRONTS = ("mount", "accel")
+#: Headers parcours decides on /media/, which the static mount must send alike.
+MOUNT_HEADERS = (
+    "content-type",
+    "cache-control",
+    "access-control-allow-origin",
+    "access-control-expose-headers",
+    "content-security-policy",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+)
+
+
+def check_mount(client: httpx.Client, parcours: str, front: str, body: Body) -> None:
+    """nginx sends a published blob from the static mount, with the headers parcours sends."""
+    served = client.get(front + body.path, headers={"Accept-Encoding": "identity"})
+    if served.status_code != 200 or served.content != body.content:
+        raise BenchError(f"the static mount does not send the bytes of {body.path}")
+    direct = client.get(parcours + body.path, headers={"Accept-Encoding": "identity"})
+    lost = {
+        k: served.headers.get(k)
+        for k in MOUNT_HEADERS
+        if served.headers.get(k) != direct.headers.get(k)
+    }
+    if lost:
+        raise BenchError(
+            f"the static mount sends other headers than parcours on {body.path}: {lost}"
+        )
 
 
 def check_accel(client: httpx.Client, upstream: str, front: str, body: Body) -> None:
@@ -356,7 +406,7 @@ def measure_config(
         paths = {"list": LIST_PATH, "site": SITE_PATH, "page": PAGE_PATH, "304": LIST_PATH}
         paths |= media_paths(client, parcours_url, large_blob)
         bodies = {name: fetch(client, parcours_url, path) for name, path in paths.items()}
-        ports = {"nginx": free_port(), "accel": free_port(), "upstream": free_port()}
+        ports = {name: free_port() for name in ("nginx", "mount", "accel", "upstream")}
         if args.accel:
             accel_env = {**env, "PARCOURS_ACCEL_REDIRECT": ACCEL_PREFIX}
             start_parcours(stack, args, tmp, workers, accel_env, "accel", ports["upstream"])
@@ -380,16 +430,18 @@ def measure_config(
                         client, base, bodies[scenario.name].path, etags[server][scenario.name]
                     )
         if args.accel:
+            bases["mount"] = f"http://{HOST}:{ports['mount']}"
             bases["accel"] = f"http://{HOST}:{ports['accel']}"
             upstream = f"http://{HOST}:{ports['upstream']}"
             for scenario in SCENARIOS:
                 if scenario.accel:
                     check_accel(client, upstream, bases["accel"], bodies[scenario.name])
+                    check_mount(client, parcours_url, bases["mount"], bodies[scenario.name])
         rows: Rows = {}
         for scenario in SCENARIOS:
             body = bodies[scenario.name]
             size = 0 if scenario.revalidate else len(body.content)
-            servers = [s for s in bases if s != "accel" or scenario.accel]
+            servers = [s for s in bases if s not in FRONTS or scenario.accel]
             runs: dict[str, list[WrkResult]] = {server: [] for server in servers}
             # Servers take turns, so that a change in the machine's load hits each alike.
             for turn in range(args.repeat):
@@ -447,11 +499,11 @@ def size_text(n: int) -> str:
 
 
 def format_table(rows: Rows, bodies: dict[str, Body]) -> str:
-    """One line per scenario, parcours next to nginx, and nginx + X-Accel-Redirect."""
+    """One line per scenario, parcours next to nginx, then the production modes."""
     head = (
         f"{'scenario':<12} {'body':>9} | {'parcours/s':>10} {'nginx/s':>9} {'ratio':>5} | "
         f"{'MiB/s ours':>10} {'nginx':>7} | {'p50/p99 ms ours':>15} | {'nginx':>11} | "
-        f"{'accel/s':>8} {'MiB/s':>7} {'/nginx':>6}"
+        f"{'mount/s':>8} {'MiB/s':>7} {'/nginx':>6} | {'accel/s':>8} {'MiB/s':>7} {'/nginx':>6}"
     )
     lines = [head, "-" * len(head)]
     for name, row in rows.items():
@@ -468,11 +520,12 @@ def format_table(rows: Rows, bodies: dict[str, Body]) -> str:
             f"{name:<12} {size:>9} | {ours.requests_per_s:>10.0f} {ref.requests_per_s:>9.0f} "
             f"{share(ours, ref):>5.2f} | {mib} | {latency:>15} | {ref_latency:>11} |"
         )
-        if "accel" in row:
-            accel = row["accel"]
-            line += (
-                f" {accel.requests_per_s:>8.0f} {accel.mib_per_s:>7.0f} {share(accel, ref):>6.2f}"
-            )
+        for front in FRONTS:
+            if front in row:
+                got = row[front]
+                line += (
+                    f" {got.requests_per_s:>8.0f} {got.mib_per_s:>7.0f} {share(got, ref):>6.2f} |"
+                )
         lines.append(line)
     return "\n".join(lines)
 
@@ -491,11 +544,11 @@ def aims(startup_s: float, rows: Rows) -> list[tuple[str, bool]]:
             aim(f"{name}: parcours req/s against nginx", ratio, scenario.ratio_aim)
         if scenario.mib_aim is not None:
             aim(f"{name}: parcours MiB/s against nginx", ratio, scenario.mib_aim)
-        if "accel" in row:
+        if "mount" in row:
             aim(
-                f"{name}: nginx + X-Accel-Redirect against nginx alone",
-                share(row["accel"], row["nginx"]),
-                AIM_ACCEL,
+                f"{name}: production mode (nginx in front, static mount) against nginx alone",
+                share(row["mount"], row["nginx"]),
+                AIM_MOUNT,
             )
     worst = max(row["parcours"].p99_ms for name, row in rows.items() if BY_NAME[name].p99_aim)
     p99 = f"JSON and 304: parcours p99 < {AIM_P99_MS:g} ms at {WRK_CONNECTIONS} clients"
@@ -509,21 +562,24 @@ def markdown_table(rows: Rows, bodies: dict[str, Body]) -> str:
     """The same table for docs/performance.md."""
     lines = [
         "| answer | body | parcours req/s | nginx req/s | ratio | parcours / nginx MiB/s "
-        "| parcours p50 / p99 ms | nginx p50 / p99 ms | nginx + X-Accel req/s (MiB/s) "
-        "| X-Accel / nginx |",
-        "|---|---:|---:|---:|---:|---:|---|---|---:|---:|",
+        "| parcours p50 / p99 ms | nginx p50 / p99 ms | static mount req/s (MiB/s) "
+        "| mount / nginx | X-Accel req/s (MiB/s) | X-Accel / nginx |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|",
     ]
     for name, row in rows.items():
         ours, ref = row["parcours"], row["nginx"]
         scenario = BY_NAME[name]
         size = "304" if scenario.revalidate else size_text(len(bodies[name].content))
         mib = f"{ours.mib_per_s:,.0f} / {ref.mib_per_s:,.0f}" if ours.body_bytes > 50_000 else ""
-        accel = row.get("accel")
-        accel_cells = (
-            f"{accel.requests_per_s:,.0f} ({accel.mib_per_s:,.0f}) | {share(accel, ref):.2f}"
-            if accel
-            else " | "
-        )
+        cells = []
+        for front in FRONTS:
+            got = row.get(front)
+            cells.append(
+                f"{got.requests_per_s:,.0f} ({got.mib_per_s:,.0f}) | {share(got, ref):.2f}"
+                if got
+                else " | "
+            )
+        accel_cells = " | ".join(cells)
         lines.append(
             f"| {scenario.label} | {size} | {ours.requests_per_s:,.0f} | "
             f"{ref.requests_per_s:,.0f} | {share(ours, ref):.2f} | {mib} | "

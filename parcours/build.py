@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from parcours.assets import Asset, discover_assets
+from parcours.assets import Asset, discover_assets, read_manifest, read_narrations
 from parcours.blobs import LocalBlobStore, file_sha256
 from parcours.errors import CatalogueInvalid
 from parcours.gltf.gate import GateLimits
@@ -38,6 +38,7 @@ from parcours.gltf.optimize import (
 )
 from parcours.gltf.report import Report
 from parcours.gltf.validate import validate_file
+from parcours.published import published_blobs, sync_public_media
 from parcours.settings import Settings
 
 MEDIA_TYPES = {
@@ -283,6 +284,8 @@ def build_all(
         summary.narration_note = (
             spoken.get("skipped") if isinstance(spoken.get("skipped"), str) else None
         )
+    # What a reverse proxy may send by itself (docs/deploy.md, "static mount").
+    sync_public_media(build, published_blobs(read_manifest(settings), read_narrations(settings)))
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
 

@@ -1,10 +1,11 @@
 """The deployment of docs/deploy.md, run for real: nginx with HTTPS in front of two uvicorn
-workers, media sent by nginx through X-Accel-Redirect, the systemd unit's command line and the
-backup script with its restore."""
+workers, media sent by nginx (static mount, then X-Accel-Redirect), the systemd unit's command
+line and the backup script with its restore."""
 
 from __future__ import annotations
 
 import configparser
+import hashlib
 import json
 import os
 import shlex
@@ -66,13 +67,17 @@ def behind_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         "@HTTPS_PORT@": str(https),
         "@HTTP_PORT@": str(http),
         "@UPSTREAM@": app.base.removeprefix("http://"),
-        "@BLOBS@": str(settings.build_path / "blobs"),
         "@CERT@": str(prefix / "cert.pem"),
         "@KEY@": str(prefix / "key.pem"),
         "@PREFIX@": str(prefix),
     }.items():
         config = config.replace(key, value)
     (prefix / "nginx.conf").write_text(config, encoding="utf-8")
+    media = (DEPLOY / "parcours-media.conf").read_text(encoding="utf-8")
+    media = media.replace("@PUBLIC@", str(settings.build_path / "public"))
+    media = media.replace("@BLOBS@", str(settings.build_path / "blobs"))
+    (prefix / "snippets").mkdir()
+    (prefix / "snippets" / "parcours-media.conf").write_text(media, encoding="utf-8")
     nginx = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
@@ -102,29 +107,84 @@ def test_https_pages_carry_hsts_and_http_redirects(behind_nginx: tuple[str, Serv
         assert client.get(base + "/-/metrics").text.startswith("# HELP")
 
 
-@needs_nginx
-def test_nginx_sends_the_media_parcours_decides(behind_nginx: tuple[str, Server]) -> None:
-    base, app = behind_nginx
+def phone_variant(app: Server) -> tuple[str, int]:
     asset = app.get("/api/assets/caph-8n-cite-lagrange").json()
-    url = asset["variants"]["phone"]["url"]
-    direct = app.get(url)
-    assert direct.status_code == 200 and direct.content == b""  # parcours only decides
-    assert direct.headers["x-accel-redirect"].startswith("/_blobs/")
+    return asset["variants"]["phone"]["url"], asset["variants"]["phone"]["bytes"]
+
+
+@needs_nginx
+def test_nginx_sends_the_published_media_from_the_static_mount(
+    behind_nginx: tuple[str, Server],
+) -> None:
+    base, app = behind_nginx
+    url, size = phone_variant(app)
+    name = url.rsplit("/", 1)[1]
+    from parcours.settings import settings_from_env
+
+    build = settings_from_env().build_path
+    assert (build / "public" / "media" / name).resolve() == (build / "blobs" / name[:2] / name)
     with httpx.Client(verify=False, timeout=10) as client:
         served = client.get(base + url)
         assert served.status_code == 200
-        assert (
-            served.content[:4] == b"glTF"
-            and len(served.content) == asset["variants"]["phone"]["bytes"]
-        )
+        assert served.content[:4] == b"glTF" and len(served.content) == size
         assert "x-accel-redirect" not in served.headers
         assert served.headers["content-type"] == "model/gltf-binary"
         assert "immutable" in served.headers["cache-control"]
-        assert served.headers["etag"] == direct.headers["etag"]  # parcours's, the hash
         assert served.headers["access-control-allow-origin"] == "*"
+        assert served.headers["content-security-policy"].startswith("default-src 'none'")
+        assert served.headers["strict-transport-security"].startswith("max-age=")
+        again = client.get(base + url, headers={"if-none-match": served.headers["etag"]})
+        assert again.status_code == 304
         part = client.get(base + url, headers={"range": "bytes=0-3"})
         assert part.status_code == 206 and part.content == b"glTF"
-        assert client.get(base + "/_blobs/" + url.rsplit("/", 1)[1]).status_code == 404
+        # A blob in the store that no build published is not in the mount: parcours says no.
+        stray = b"not published"
+        digest = hashlib.sha256(stray).hexdigest()
+        blob = build / "blobs" / digest[:2] / f"{digest}.glb"
+        blob.parent.mkdir(exist_ok=True)
+        blob.write_bytes(stray)
+        try:
+            refused = client.get(f"{base}/media/{digest}.glb")
+            assert refused.status_code == 404
+            assert refused.headers["content-type"].startswith("application/json")
+        finally:
+            blob.unlink()
+
+
+@needs_nginx
+def test_nginx_sends_by_x_accel_redirect_what_the_mount_lacks(
+    behind_nginx: tuple[str, Server],
+) -> None:
+    base, app = behind_nginx
+    url, size = phone_variant(app)
+    direct = app.get(url)
+    assert direct.status_code == 200 and direct.content == b""  # parcours only decides
+    assert direct.headers["x-accel-redirect"].startswith("/_blobs/")
+    from parcours.assets import read_manifest, read_narrations
+    from parcours.published import published_blobs, sync_public_media
+    from parcours.settings import settings_from_env
+
+    settings = settings_from_env()
+    build = settings.build_path
+    link = build / "public" / "media" / url.rsplit("/", 1)[1]
+    link.unlink()  # as between a build's manifest and its links
+    try:
+        with httpx.Client(verify=False, timeout=10) as client:
+            served = client.get(base + url)
+            assert served.status_code == 200
+            assert served.content[:4] == b"glTF" and len(served.content) == size
+            assert "x-accel-redirect" not in served.headers
+            assert served.headers["content-type"] == "model/gltf-binary"
+            assert "immutable" in served.headers["cache-control"]
+            assert served.headers["etag"] == direct.headers["etag"]  # parcours's, the hash
+            assert served.headers["access-control-allow-origin"] == "*"
+            part = client.get(base + url, headers={"range": "bytes=0-3"})
+            assert part.status_code == 206 and part.content == b"glTF"
+            assert client.get(base + "/_blobs/" + url.rsplit("/", 1)[1]).status_code == 404
+    finally:
+        sync_public_media(
+            build, published_blobs(read_manifest(settings), read_narrations(settings))
+        )
 
 
 def test_systemd_unit_runs_a_command_parcours_accepts() -> None:
