@@ -149,3 +149,30 @@ def test_settings_from_the_environment() -> None:
     for bad in ("_blobs/", "/../etc/", "/a b/", "//x/", "/x/./y/", "http://x/"):
         with pytest.raises(SettingsError, match="PARCOURS_ACCEL_REDIRECT"):
             settings_from_env({"PARCOURS_ACCEL_REDIRECT": bad})
+
+
+def test_lanes_answer_with_the_policy_and_are_counted(build: Path) -> None:
+    """Answers made in front of the framework carry what its layers add: the data policy,
+    HSTS over HTTPS, none on a 304; and they count in /-/metrics."""
+    settings = Settings(build_dir=build)
+    app = create_app(settings, build_snapshot(settings))
+    with TestClient(app, base_url="https://parcours.test") as client:
+        for url in (f"/media/{NAME}", "/api/sites", "/schema/site_catalog.json"):
+            served = client.get(url)
+            assert served.status_code == 200, url
+            assert served.headers["content-security-policy"].startswith("default-src 'none'")
+            assert served.headers["x-frame-options"] == "SAMEORIGIN"
+            assert served.headers["x-content-type-options"] == "nosniff"
+            assert served.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+            assert served.headers["strict-transport-security"].startswith("max-age=")
+            assert len(served.headers.get_list("x-content-type-options")) == 1
+            again = client.get(url, headers={"if-none-match": served.headers["etag"]})
+            assert again.status_code == 304
+            assert "content-security-policy" not in again.headers
+        text = client.get("/-/metrics").text
+    assert 'parcours_requests_total{family="media",method="GET",status="2xx"} 1' in text
+    assert 'parcours_requests_total{family="media",method="GET",status="3xx"} 1' in text
+    assert 'parcours_requests_total{family="api",method="GET",status="2xx"} 1' in text
+    assert 'parcours_requests_total{family="pages",method="GET",status="3xx"} 1' in text
+    with TestClient(app) as plain:
+        assert "strict-transport-security" not in plain.get("/api/sites").headers

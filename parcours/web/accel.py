@@ -2,8 +2,9 @@
 
 Built media never change (their name is their hash), so each worker may keep them in memory:
 measured on a 2-core machine, Starlette's routing and `FileResponse` (a stat, a thread, 64 KB
-reads) served an 11 KB model at under a tenth of nginx's rate. This plain ASGI layer answers
-GET and HEAD of a published blob itself, with the very headers of the `/media/` route:
+reads) served an 11 KB model at under a tenth of nginx's rate. This lane (called by lanes.py
+in front of Starlette) answers GET and HEAD of a published blob with the very headers of the
+`/media/` route:
 
 - behind nginx, with `accel_redirect_prefix` set (PARCOURS_ACCEL_REDIRECT=/_blobs/): a 200
   with an empty body, parcours's headers (type, ETag, immutable caching, CORS) and
@@ -27,18 +28,17 @@ from email.utils import formatdate
 from pathlib import Path
 
 import anyio.to_thread
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from parcours.blobs import BLOB_NAME
 from parcours.snapshot import Snapshot
 from parcours.web.media import MEDIA_HEADERS, MEDIA_TYPES
-from parcours.web.responses import etag_matches
+from parcours.web.responses import Answer, RawHeaders, etag_matches
 from parcours.web.state import SnapshotHolder
 
 PREFIX = "/media/"
 #: A blob may take at most this share of the cache, so one large file cannot evict all.
 ITEM_SHARE = 4
-Headers = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Blob:
     """A blob's bytes and the headers of its 200 answer."""
 
     body: bytes
-    headers: Headers
+    headers: RawHeaders
 
 
 class BlobCache:
@@ -77,7 +77,7 @@ class BlobCache:
         return len(self._items)
 
 
-def _header_list(headers: dict[str, str]) -> Headers:
+def _header_list(headers: dict[str, str]) -> RawHeaders:
     return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
 
 
@@ -85,10 +85,9 @@ NOT_MODIFIED = _header_list(MEDIA_HEADERS)  # then the ETag, as the route sends 
 
 
 class MediaLane:
-    """Serves published blobs without the framework; defers everything else to `app`."""
+    """Answers published blobs without the framework, or None to defer to the route."""
 
-    def __init__(self, app: ASGIApp, holder: SnapshotHolder) -> None:
-        self.app = app
+    def __init__(self, holder: SnapshotHolder) -> None:
         self.holder = holder
         self.prefix = holder.settings.accel_redirect_prefix
         self.cache = BlobCache(holder.settings.media_cache_bytes)
@@ -106,21 +105,15 @@ class MediaLane:
             path = self._paths[name] = snapshot.settings.build_path / "blobs" / name[:2] / name
         return path
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            not self.enabled
-            or scope["type"] != "http"
-            or not scope["path"].startswith(PREFIX)
-            or scope["method"] not in ("GET", "HEAD")
-        ):
-            await self.app(scope, receive, send)
-            return
+    async def respond(self, scope: Scope) -> Answer | None:
+        """Status, headers and body for a GET or HEAD of /media/...; None for the route."""
+        if not self.enabled:
+            return None
         name = scope["path"][len(PREFIX) :]
         match = BLOB_NAME.match(name)
         snapshot = self.holder.current
         if match is None or name not in snapshot.media_blobs:
-            await self.app(scope, receive, send)  # the route answers 404
-            return
+            return None  # the route answers 404
         inm = rng = None
         for key, value in scope["headers"]:
             if key == b"if-none-match":
@@ -131,25 +124,20 @@ class MediaLane:
         blob = self.cache.get(name)
         path = None if blob is not None else self._file(snapshot, name)
         if path is not None and not path.is_file():
-            await self.app(scope, receive, send)
-            return
+            return None
         if inm and etag_matches(inm, etag):
-            await _send(send, 304, [*NOT_MODIFIED, (b"etag", etag.encode())], b"")
-            return
+            return 304, [*NOT_MODIFIED, (b"etag", etag.encode())], b""
         media_type = MEDIA_TYPES.get(match.group(2), "application/octet-stream")
         if self.prefix:
             headers = {**MEDIA_HEADERS, "etag": etag, "content-type": media_type}
             headers["x-accel-redirect"] = f"{self.prefix}{name[:2]}/{name}"
             headers["content-length"] = "0"
-            await _send(send, 200, _header_list(headers), b"")
-            return
+            return 200, _header_list(headers), b""
         if path is not None and rng is None:
             blob = await self._load(name, path, etag, media_type)
         if blob is None or rng is not None:
-            await self.app(scope, receive, send)  # large blob, or a range: FileResponse
-            return
-        body = b"" if scope["method"] == "HEAD" else blob.body
-        await _send(send, 200, blob.headers, body)
+            return None  # large blob, or a range: FileResponse
+        return 200, blob.headers, b"" if scope["method"] == "HEAD" else blob.body
 
     async def _load(self, name: str, path: Path, etag: str, media_type: str) -> Blob | None:
         """Read a blob that fits the cache (in a thread) and keep it; None if it does not fit."""
@@ -171,8 +159,3 @@ class MediaLane:
         blob = Blob(body, _header_list(headers))
         self.cache.put(name, blob)
         return blob
-
-
-async def _send(send: Send, status: int, headers: Headers, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

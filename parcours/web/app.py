@@ -40,7 +40,8 @@ from parcours.web import (
 from parcours.web.admin_auth import AdminSession
 from parcours.web.errors import HANDLERS
 from parcours.web.fastlane import FastLane
-from parcours.web.framing import FrameHeaders
+from parcours.web.framing import FrameHeaders, FramingPolicy
+from parcours.web.lanes import Lanes
 from parcours.web.openapi import Documented, openapi_document
 from parcours.web.state import SnapshotHolder
 
@@ -98,6 +99,19 @@ class Preflight:
         await self.app(scope, receive, send)
 
 
+class Application(Starlette):
+    """Starlette, with the lanes (lanes.py) in front of its whole middleware stack."""
+
+    lanes: Lanes | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if self.lanes is None:
+            return stack
+        self.lanes.app = stack
+        return self.lanes
+
+
 def documented_routes() -> list[Documented]:
     return [
         *system.ROUTES,
@@ -130,7 +144,7 @@ def create_app(
 ) -> Starlette:
     """The application; builds the snapshot unless one is given (raises if invalid).
 
-    `fast_lane=False` serves every request through the Starlette routes (tests compare both).
+    `fast_lane=False` serves the API through the Starlette routes (tests compare both).
     """
     settings = settings or settings_from_env()
     snapshot = snapshot or build_snapshot(settings)
@@ -143,7 +157,7 @@ def create_app(
         async with watch.watching(holder, reload_state, settings.watch):
             yield
 
-    app = Starlette(
+    app = Application(
         routes=[doc.route for doc in routes], exception_handlers=HANDLERS, lifespan=lifespan
     )
     app.state.holder = holder
@@ -156,17 +170,15 @@ def create_app(
     app.state.icons = app_shell.load_icons()
     app.state.vendor = vendor.load_vendor(settings.node_modules)
     app.add_middleware(Preflight)
-    if fast_lane:
-        app.add_middleware(FastLane, holder=app.state.holder)
-    app.add_middleware(accel.MediaLane, holder=app.state.holder)  # /media/ from memory
     # Curators' session cookie for /admin and /api (inside the framing policy).
-    app.add_middleware(AdminSession, holder=app.state.holder)
-    # Outermost, so that the fast lane's answers carry the framing policy too.
-    app.add_middleware(
-        FrameHeaders, embed_origins=settings.embed_origins, tile_url=settings.tile_url
-    )
+    app.add_middleware(AdminSession, holder=holder)
+    policy = FramingPolicy(settings.embed_origins, settings.tile_url)
+    app.add_middleware(FrameHeaders, policy=policy)
     app.state.metrics = metrics.Metrics()
     app.add_middleware(metrics.CountRequests, metrics=app.state.metrics)
+    # Hot reads (site JSON, /media/) are answered before all of the above, with its headers.
+    fast = FastLane(holder) if fast_lane else None
+    app.lanes = Lanes(app, fast, accel.MediaLane(holder), policy, app.state.metrics)
     return app
 
 

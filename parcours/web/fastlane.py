@@ -1,17 +1,18 @@
 """The fast lane: the hottest read-only answers served straight from the snapshot.
 
-A plain ASGI layer in front of Starlette. For GET/HEAD of a precomputed answer (the site list,
-a site, the GeoJSON, languages, the schema) with no query or only `lang=`, it negotiates the
-language and sends the bytes itself; anything else, including every error, goes on to the
-Starlette routes, which send the same headers through the same `answer` function. Measured on
-this 2-core machine, Starlette's routing and request objects cost more than the answer itself.
+Called by the lanes (lanes.py) in front of Starlette. For GET/HEAD of a precomputed answer
+(the site list, a site, the GeoJSON, languages, the schema) with no query or only `lang=`, it
+negotiates the language and gives the bytes; anything else, including every error, goes on
+to the Starlette routes, which send the same headers through the same `answer` function.
+Measured on this 2-core machine, Starlette's routing and request objects cost more than the
+answer itself.
 """
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from parcours import listing
 from parcours.i18n.negotiate import negotiate_language, normalize_language_param
@@ -19,7 +20,7 @@ from parcours.query import SiteQuery
 from parcours.representation import Representation
 from parcours.snapshot import Snapshot
 from parcours.web.hints import wants_lite
-from parcours.web.responses import answer
+from parcours.web.responses import Answer, RawHeaders, accepts_gzip, answer, etag_matches
 from parcours.web.state import SnapshotHolder
 
 Table = dict[tuple[str, str | None], Representation]
@@ -49,22 +50,25 @@ def hot_table(snapshot: Snapshot) -> Table:
 
 
 class FastLane:
-    """Serves hot answers without the framework; defers everything else to `app`."""
+    """Answers hot requests from the snapshot's precomputed bytes, or None to defer them."""
 
-    def __init__(self, app: ASGIApp, holder: SnapshotHolder) -> None:
-        self.app = app
+    def __init__(self, holder: SnapshotHolder) -> None:
         self.holder = holder
         self._snapshot: Snapshot | None = None
         self._table: Table = {}
         self._paths: set[str] = set()
         self._negotiated: dict[str, str] = {}
         self._explicit: dict[str, str | None] = {}
+        #: Encoded headers per (representation, gzip, status): building them is most of the
+        #: cost of an answer. Cleared with the snapshot, whose representations they describe.
+        self._headers: dict[tuple[int, bool, int], RawHeaders] = {}
 
     def _refresh(self, snapshot: Snapshot) -> None:
         self._table = hot_table(snapshot)
         self._paths = {path for path, _ in self._table}
         self._negotiated.clear()
         self._explicit.clear()
+        self._headers.clear()
         self._snapshot = snapshot
 
     def _language(self, snapshot: Snapshot, query: str, accept_language: str) -> str | None:
@@ -87,20 +91,14 @@ class FastLane:
             self._negotiated[accept_language] = lang
         return lang
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
-            return
+    def respond(self, scope: Scope) -> Answer | None:
+        """Status, headers and body of a GET or HEAD of a hot path; None for the routes."""
         path = scope["path"]
-        if not path.startswith(("/api/", "/schema/")):
-            await self.app(scope, receive, send)
-            return
         snapshot = self.holder.current
         if snapshot is not self._snapshot:
             self._refresh(snapshot)
         if path not in self._paths:
-            await self.app(scope, receive, send)
-            return
+            return None
         headers = {
             k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in _NEEDED
         }
@@ -117,14 +115,18 @@ class FastLane:
         elif scope["query_string"]:
             rep = None  # let the route validate the parameters
         if rep is None:
-            await self.app(scope, receive, send)
-            return
-        status, out, body = answer(rep, scope["method"], headers)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+            return None
+        gzipped = rep.compressible and accepts_gzip(headers.get("accept-encoding", ""))
+        etag = rep.gzipped()[1] if gzipped else rep.etag
+        inm = headers.get("if-none-match")
+        status = 304 if inm and (inm == etag or etag_matches(inm, etag)) else 200
+        key = (id(rep), gzipped, status)
+        raw = self._headers.get(key)
+        if raw is None:
+            status, out, _ = answer(rep, "GET", headers)
+            raw = self._headers[key] = [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in out.items()
+            ]
+        if status == 304 or scope["method"] == "HEAD":
+            return status, raw, b""
+        return status, raw, rep.gzipped()[0] if gzipped else rep.body

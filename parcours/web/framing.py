@@ -9,7 +9,7 @@ WebAssembly mesh decoders, the map tiles' origin for images; data (JSON, models,
 policy that allows nothing, since it is never a document. Over HTTPS, HSTS keeps phones on it
 (WebXR needs a secure context anyway).
 
-A plain ASGI layer outside the fast lane, so that no answer escapes it.
+A plain ASGI layer; the lanes (lanes.py), which answer before it, add the same headers.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parcours.web.responses import RawHeaders
 
 EMBED_PREFIX = "/embed/"
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
@@ -50,27 +52,14 @@ def page_policy(tile_url: str, ancestors: str) -> str:
     )
 
 
-def frame_headers(path: str, embed_origins: Sequence[str]) -> list[tuple[bytes, bytes]]:
-    """The framing part alone (kept for callers that only need it)."""
-    if path.startswith(EMBED_PREFIX):
-        ancestors = " ".join(embed_origins) if embed_origins else "*"
-        return [(b"content-security-policy", f"frame-ancestors {ancestors}".encode())]
-    return [
-        (b"content-security-policy", b"frame-ancestors 'self'"),
-        (b"x-frame-options", b"SAMEORIGIN"),
-    ]
-
-
-class FrameHeaders:
-    """Adds the framing policy, the page or data CSP and the common safety headers."""
+class FramingPolicy:
+    """The headers each kind of answer gets: pages, embed pages, data, embedded data."""
 
     def __init__(
         self,
-        app: ASGIApp,
         embed_origins: Sequence[str] = (),
         tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     ) -> None:
-        self.app = app
         embed = " ".join(embed_origins) if embed_origins else "*"
         self.embed_page = [
             (b"content-security-policy", page_policy(tile_url, embed).encode()),
@@ -91,20 +80,30 @@ class FrameHeaders:
             *COMMON,
         ]
 
-    def _headers(
-        self, scope: Scope, headers: list[tuple[bytes, bytes]]
-    ) -> list[tuple[bytes, bytes]]:
-        kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-        # The service worker runs under its own response's policy: it fetches and caches.
-        html = kind.startswith(b"text/html") or scope["path"] == "/sw.js"
-        if scope["path"].startswith(EMBED_PREFIX):
+    def extra(self, path: str, html: bool, https: bool, present: set[bytes]) -> RawHeaders:
+        """The policy headers an answer lacks (`present`: lower-case names it has)."""
+        if path.startswith(EMBED_PREFIX):
             extra = self.embed_page if html else self.embed_data
         else:
             extra = self.page if html else self.data
-        if scope.get("scheme") == "https":
+        if https:
             extra = [*extra, HSTS]
-        present = {k.lower() for k, _ in headers}
         return [(k, v) for k, v in extra if k not in present]
+
+
+class FrameHeaders:
+    """Adds the framing policy, the page or data CSP and the common safety headers."""
+
+    def __init__(self, app: ASGIApp, policy: FramingPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    def _headers(self, scope: Scope, headers: RawHeaders) -> RawHeaders:
+        kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        # The service worker runs under its own response's policy: it fetches and caches.
+        html = kind.startswith(b"text/html") or scope["path"] == "/sw.js"
+        https = scope.get("scheme") == "https"
+        return self.policy.extra(scope["path"], html, https, {k.lower() for k, _ in headers})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

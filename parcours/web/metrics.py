@@ -49,7 +49,9 @@ class Metrics:
     counts: Counter[str] = field(default_factory=Counter)
 
     def observe(self, method: str, path: str, status: int, seconds: float) -> None:
-        name = family(path)
+        self.observe_family(family(path), method, status, seconds)
+
+    def observe_family(self, name: str, method: str, status: int, seconds: float) -> None:
         self.requests[(name, method, f"{status // 100}xx")] += 1
         counts = self.buckets.setdefault(name, [0] * len(BUCKETS))
         index = bisect.bisect_left(BUCKETS, seconds)

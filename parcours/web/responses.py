@@ -13,6 +13,10 @@ from starlette.responses import Response
 
 from parcours.representation import Representation
 
+#: Encoded response headers, as ASGI sends them.
+RawHeaders = list[tuple[bytes, bytes]]
+#: Status, headers and body of an answer made without the framework (lanes.py).
+Answer = tuple[int, RawHeaders, bytes]
 API_CACHE_CONTROL = "no-cache"  # always revalidate; 304s make that cheap
 CORS_HEADERS = {
     "access-control-allow-origin": "*",

@@ -51,7 +51,8 @@ def start_server(*args: str, root: Path | None = None, wait: float = 30) -> Serv
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError("server did not answer in time")
+    output = process.communicate(timeout=10)[0] or ""
+    raise RuntimeError(f"server did not answer in {wait:g} s; its output:\n{output[-4000:]}")
 
 
 def stop(server: Server) -> str:
