@@ -142,6 +142,20 @@ def _parse_accel_prefix(value: str) -> str | None:
     return prefix.rstrip("/") + "/"
 
 
+def _count(env: Mapping[str, str], name: str, minimum: int) -> int:
+    """A whole number of at least `minimum`, or a SettingsError naming the variable."""
+    raw = env[name].strip().replace("_", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name}: {env[name]!r} is not a whole number (for example {name}=1000000)"
+        ) from None
+    if value < minimum:
+        raise SettingsError(f"{name}: {value} is below the minimum of {minimum}")
+    return value
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from PARCOURS_* variables; anything unset keeps its default."""
     env = os.environ if environ is None else environ
@@ -158,9 +172,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     if "PARCOURS_BUILD_DIR" in env:
         changes["build_dir"] = Path(env["PARCOURS_BUILD_DIR"]).resolve()
     if "PARCOURS_PHONE_MAX_TRIANGLES" in env:
-        changes["phone_max_triangles"] = int(env["PARCOURS_PHONE_MAX_TRIANGLES"])
+        changes["phone_max_triangles"] = _count(env, "PARCOURS_PHONE_MAX_TRIANGLES", 1)
     if "PARCOURS_PHONE_MAX_TEXTURE_PX" in env:
-        changes["phone_max_texture_px"] = int(env["PARCOURS_PHONE_MAX_TEXTURE_PX"])
+        changes["phone_max_texture_px"] = _count(env, "PARCOURS_PHONE_MAX_TEXTURE_PX", 1)
     if "PARCOURS_WATCH" in env:
         changes["watch"] = env["PARCOURS_WATCH"].strip().lower() in {"1", "true", "yes", "on"}
     if "PARCOURS_EMBED_ORIGINS" in env:
@@ -174,9 +188,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     if "PARCOURS_ACCEL_REDIRECT" in env:
         changes["accel_redirect_prefix"] = _parse_accel_prefix(env["PARCOURS_ACCEL_REDIRECT"])
     if "PARCOURS_MEDIA_CACHE_BYTES" in env:
-        changes["media_cache_bytes"] = int(env["PARCOURS_MEDIA_CACHE_BYTES"])
+        changes["media_cache_bytes"] = _count(env, "PARCOURS_MEDIA_CACHE_BYTES", 0)
     if "PARCOURS_PAGE_SIZE" in env:
-        changes["page_size"] = int(env["PARCOURS_PAGE_SIZE"])
+        changes["page_size"] = _count(env, "PARCOURS_PAGE_SIZE", 1)
+    if "PARCOURS_MAX_YAML_BYTES" in env:
+        changes["max_yaml_bytes"] = _count(env, "PARCOURS_MAX_YAML_BYTES", 1)
     if "PARCOURS_MAX_UPLOAD_BYTES" in env:
-        changes["max_upload_bytes"] = int(env["PARCOURS_MAX_UPLOAD_BYTES"])
+        changes["max_upload_bytes"] = _count(env, "PARCOURS_MAX_UPLOAD_BYTES", 1)
     return settings.with_overrides(**changes)

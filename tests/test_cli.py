@@ -64,3 +64,19 @@ def test_schema_to_stdout() -> None:
 def test_i18n_stats(content_root: Path) -> None:
     result = run("i18n", "stats", "--root", str(content_root))
     assert result.returncode == 0 and "nl: content 100%" in result.stdout
+
+
+def test_max_yaml_bytes_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The limit the refusal names (PARCOURS_MAX_YAML_BYTES) is the one a curator can raise."""
+    monkeypatch.setenv("PARCOURS_MAX_YAML_BYTES", "1000")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "over the limit of 1000" in err and "PARCOURS_MAX_YAML_BYTES" in err
+    monkeypatch.setenv("PARCOURS_MAX_YAML_BYTES", "50_000_000")
+    assert main(["check"]) == 0
+    for bad, says in (("5 MB", "not a whole number"), ("0", "below the minimum of 1")):
+        monkeypatch.setenv("PARCOURS_MAX_YAML_BYTES", bad)
+        assert main(["check"]) == 2
+        assert "PARCOURS_MAX_YAML_BYTES: " in (err := capsys.readouterr().err) and says in err
