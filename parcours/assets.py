@@ -86,7 +86,9 @@ def load_asset(folder: Path, root: Path, settings: Settings) -> tuple[Asset | No
     """One asset folder -> (asset or None, problems)."""
     display = str((folder / "asset.yaml").relative_to(root))
     try:
-        doc: YamlDocument = load_yaml(folder / "asset.yaml", display, settings.max_yaml_bytes)
+        doc: YamlDocument = load_yaml(
+            folder / "asset.yaml", display, settings.max_yaml_bytes, settings.build_path / "cache"
+        )
     except Exception as exc:  # CatalogueInvalid carries its problems
         return None, list(getattr(exc, "problems", [Problem(display, None, "", str(exc))]))
     try:

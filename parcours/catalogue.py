@@ -186,7 +186,7 @@ def _duplicate_ids(doc: YamlDocument) -> list[Problem]:
 def load_catalogue(settings: Settings) -> Catalogue:
     """Parse and validate the catalogue; raise CatalogueInvalid listing every problem."""
     path: Path = settings.catalogue_path
-    doc = load_yaml(path, path.name, settings.max_yaml_bytes)
+    doc = load_yaml(path, path.name, settings.max_yaml_bytes, settings.build_path / "cache")
     if not isinstance(doc.data, dict):
         raise CatalogueInvalid(
             [

@@ -188,7 +188,7 @@ def load_trail(
     """One trail file -> (trail, its YAML document for later checks, problems)."""
     display = str(path.resolve().relative_to(settings.root.resolve()))
     try:
-        doc = load_yaml(path, display, settings.max_yaml_bytes)
+        doc = load_yaml(path, display, settings.max_yaml_bytes, settings.build_path / "cache")
     except CatalogueInvalid as exc:
         return None, None, list(exc.problems)
     try:

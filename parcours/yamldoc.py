@@ -9,6 +9,10 @@ validation.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -139,8 +143,52 @@ def _shape_problem(text: str, display_name: str) -> Problem | None:
     return None
 
 
-def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
-    """Parse one YAML file; syntax errors become a located Problem, never a traceback."""
+#: Bumped when what the cache holds changes meaning; the interpreter's version is in it too,
+#: as marshal's format may change between versions.
+_CACHE_FORMAT = f"1-{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _cache_file(cache_dir: Path, display_name: str) -> Path:
+    """One cache file per content file, so edits replace it instead of adding files."""
+    return cache_dir / f"yaml-{hashlib.sha256(display_name.encode()).hexdigest()[:24]}.marshal"
+
+
+def _cached(cache_dir: Path | None, display_name: str, digest: str) -> tuple[bool, Any]:
+    """(True, data) when this file's content was parsed and checked before."""
+    if cache_dir is None:
+        return False, None
+    try:
+        found = marshal.loads(_cache_file(cache_dir, display_name).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return False, None
+    if isinstance(found, tuple) and len(found) == 3 and found[:2] == (_CACHE_FORMAT, digest):
+        return True, found[2]
+    return False, None
+
+
+def _remember(cache_dir: Path | None, display_name: str, digest: str, data: Any) -> None:
+    if cache_dir is None:
+        return
+    target = _cache_file(cache_dir, display_name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        partial.write_bytes(marshal.dumps((_CACHE_FORMAT, digest, data)))
+        partial.replace(target)
+    except (OSError, ValueError):
+        pass  # a read-only deployment simply parses every time
+
+
+def load_yaml(
+    path: Path, display_name: str, max_bytes: int, cache_dir: Path | None = None
+) -> YamlDocument:
+    """Parse one YAML file; syntax errors become a located Problem, never a traceback.
+
+    With `cache_dir`, the plain data of a file that parsed cleanly is kept there, keyed by
+    the SHA-256 of its bytes: a restart then reads it back instead of parsing (most of the
+    start-up's time went to parsing the same files again). The marked tree, for locating
+    problems, is still parsed from the text when one is found.
+    """
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -170,7 +218,8 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
             ]
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogueInvalid(
             [
@@ -184,11 +233,17 @@ def load_yaml(path: Path, display_name: str, max_bytes: int) -> YamlDocument:
                 )
             ]
         ) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    hit, data = _cached(cache_dir, display_name, digest)
+    if hit:
+        return YamlDocument(display_name, data, text)
     problem = _shape_problem(text, display_name)
     if problem is not None:
         raise CatalogueInvalid([problem])
     try:
-        return YamlDocument(display_name, plain(YAML(typ="safe", pure=False).load(text)), text)
+        data = plain(YAML(typ="safe", pure=False).load(text))
+        _remember(cache_dir, display_name, digest, data)
+        return YamlDocument(display_name, data, text)
     except YAMLError:
         pass  # the round-trip loader below says where and why, with the curator's line
     yaml = YAML(typ="rt")

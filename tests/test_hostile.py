@@ -42,6 +42,9 @@ from tests.e2e.conftest import Server, start_server, stop
 
 SITE = "caph-8n-cite-lagrange"
 MiB = 1024 * 1024
+#: Refusals take milliseconds; this bound only catches the pathological (a bomb expanded, a
+#: body read whole: minutes), with room for a loaded CI machine. Speed is measured in bench/.
+QUICKLY_S = 10.0
 
 
 def measured(action: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -105,7 +108,7 @@ def test_yaml_bombs_are_refused_fast_with_bounded_memory(
     assert [p.code for p in result.problems] == [code]
     problem = result.problems[0]
     assert problem.file == "site_catalog.yaml" and words in problem.message
-    assert elapsed < 2.0
+    assert elapsed < QUICKLY_S
     assert peak < 16  # never the billions of values, nor the 100 MB read whole
     started = time.perf_counter()
     assert main(["check", "--root", str(content_root)]) == 1
@@ -120,7 +123,7 @@ def test_a_bomb_in_a_trail_is_refused_too(content_root: Path) -> None:
     result, elapsed, peak = measured(lambda: build_snapshot(Settings(root=content_root)))
     assert isinstance(result, CatalogueInvalid), result
     assert any(p.code == "too_large" and trail.name in p.file for p in result.problems)
-    assert elapsed < 2.0 and peak < 64
+    assert elapsed < QUICKLY_S and peak < 64
 
 
 def test_legitimate_anchors_still_load(content_root: Path) -> None:
@@ -257,7 +260,7 @@ def test_oversized_heads_are_4xx_and_the_server_goes_on(
     status, answer = raw(server, request_bytes + b"Connection: close\r\n\r\n")
     elapsed = time.perf_counter() - started
     assert 400 <= status < 500, answer[:300]
-    assert elapsed < 2.0
+    assert elapsed < QUICKLY_S
     assert_alive(server)
 
 
@@ -504,7 +507,7 @@ def test_malformed_gltf_is_refused_by_validate(
     with capsys.disabled():  # shown by `pytest -s`
         print(f"\n{name}: {code} in {elapsed * 1000:.0f} ms, peak {peak:.1f} MiB", end="")
     assert not report.ok and code in {m.code for m in report.messages}, report.summary()
-    assert elapsed < 2.0
+    assert elapsed < QUICKLY_S
     assert peak < 64  # a 40 MB JSON, a 600 MB file, a 1 TB buffer: none of it is read
     started = time.perf_counter()
     assert main(["validate", str(path)]) == 1
@@ -527,7 +530,7 @@ def test_data_uri_bombs_within_the_json_limit(tmp_path: Path) -> None:
     limits = GateLimits(max_buffer_bytes=4 * MiB, max_total_bytes=8 * MiB)
     report, elapsed, peak = measured(lambda: check(path, limits))
     assert "PARCOURS_TOTAL_TOO_LARGE" in {m.code for m in report.messages}
-    assert elapsed < 2.0 and peak < 80  # the JSON itself (16 MB) is read once, not decoded
+    assert elapsed < QUICKLY_S and peak < 80  # the JSON itself (16 MB) is read once, not decoded
     percent = {**TRIANGLE, "buffers": [{"byteLength": 36, "uri": "data:," + "%41" * MiB}]}
     path = write_gltf(tmp_path, json.dumps(percent).encode())
     report = check(path, GateLimits(max_buffer_bytes=MiB // 2))

@@ -175,14 +175,35 @@ def _cached_entries(
     return entries
 
 
-def _interface_translations(catalogs: list[Catalog]) -> GettextTranslations | NullTranslations:
-    """gettext object for a chain of catalogues (first wins), fuzzy entries left out."""
+def _cached_mo(path: Path, display: str, cache_dir: Path | None) -> bytes:
+    """The compiled form of a PO file, fuzzy entries left out; made once per file content."""
+    data = path.read_bytes()
+    cache = None
+    if cache_dir is not None:
+        cache = cache_dir / f"mo-{hashlib.sha256(data).hexdigest()[:32]}.mo"
+        try:
+            return cache.read_bytes()
+        except OSError:
+            pass
+    buffer = io.BytesIO()
+    write_mo(buffer, _read_po(path, display), use_fuzzy=False)
+    compiled = buffer.getvalue()
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_name(f".{cache.name}.{os.getpid()}")
+            partial.write_bytes(compiled)
+            partial.replace(cache)
+        except OSError:
+            pass  # a read-only deployment simply compiles every time
+    return compiled
+
+
+def _interface_translations(compiled: list[bytes]) -> GettextTranslations | NullTranslations:
+    """gettext object for a chain of compiled catalogues (first wins)."""
     result: GettextTranslations | NullTranslations | None = None
-    for catalog in catalogs:
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        current = GettextTranslations(fp=buffer, domain=INTERFACE_DOMAIN)
+    for mo in compiled:
+        current = GettextTranslations(fp=io.BytesIO(mo), domain=INTERFACE_DOMAIN)
         if result is None:
             result = current
         else:
@@ -232,7 +253,7 @@ def load_translations(
     languages = Languages(source, translated, tuple(extra), dict(fallbacks))
     content: dict[str, dict[tuple[str, str], _Entry]] = {}
     contexts: dict[str, set[str]] = {}
-    interface_catalogs: dict[str, Catalog] = {}
+    interface_compiled: dict[str, bytes] = {}
     interface_entries: dict[str, dict[tuple[str | None, str], _Entry]] = {}
     for lang in translated:
         folder = locales_dir / lang / "LC_MESSAGES"
@@ -250,18 +271,19 @@ def load_translations(
             }
         interface_po = folder / f"{INTERFACE_DOMAIN}.po"
         if interface_po.is_file():
-            catalog = _read_po(interface_po, f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po")
-            interface_catalogs[lang] = catalog
-            interface_entries[lang] = {(ctx, mid): e for ctx, mid, e in _entries(catalog)}
+            display = f"locales/{lang}/LC_MESSAGES/{INTERFACE_DOMAIN}.po"
+            entries = _cached_entries(interface_po, display, cache_dir)
+            interface_entries[lang] = {(ctx, mid): e for ctx, mid, e in entries}
+            interface_compiled[lang] = _cached_mo(interface_po, display, cache_dir)
     interface = {
         lang: _interface_translations(
-            [interface_catalogs[x] for x in languages.chain(lang) if x in interface_catalogs]
+            [interface_compiled[x] for x in languages.chain(lang) if x in interface_compiled]
         )
         for lang in languages.accepted
     }
     template_path = locales_dir / f"{INTERFACE_DOMAIN}.pot"
     template: tuple[tuple[str | None, str], ...] = ()
     if template_path.is_file():
-        pot = _read_po(template_path, f"locales/{INTERFACE_DOMAIN}.pot")
-        template = tuple((ctx, mid) for ctx, mid, _ in _entries(pot))
+        pot = _cached_entries(template_path, f"locales/{INTERFACE_DOMAIN}.pot", cache_dir)
+        template = tuple((ctx, mid) for ctx, mid, _ in pot)
     return Translations(languages, content, contexts, interface, interface_entries, template)
