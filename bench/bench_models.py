@@ -1,13 +1,13 @@
 """Benchmark for the phone variant: our pipeline against `gltf-transform optimize`, model by model.
 
 A report, not a test. For every model of the shared glTF corpus and every asset of the
-catalogue it makes our phone variant exactly as `parcours build` does (`_phone`: meshopt and
-Draco candidates, the original when it fits, each validated, smallest valid kept) and runs
-the glTF Transform CLI's `optimize` with its defaults, the usual yardstick for "a compressed
-glTF". It prints bytes, build seconds, download time at 10 Mbit/s and the geometric error of
-each output against the source (symmetric Hausdorff distance on sampled surfaces, relative to
-the source's bounding-box diagonal), then the aim of the issue: our phone variant no larger
-than gltf-transform's on every model, with the silhouette kept.
+catalogue it makes our phone variant exactly as `parcours build` does (`_phone`: meshopt,
+Draco and quantized candidates, the source when it fits, each validated, smallest valid
+kept) and runs the glTF Transform CLI's `optimize` with its defaults, the usual yardstick for
+"a compressed glTF". It prints bytes, build seconds, download time at 10 Mbit/s and the
+geometric error of each output against the source (symmetric Hausdorff distance on sampled
+surfaces, relative to the source's bounding-box diagonal), then the aim of the issue: our
+phone variant no larger than gltf-transform's on every model, with the silhouette kept.
 
 Exit status: 0 when the report was produced (even if the aim is missed), 1 when a tool is
 missing or a model could not be processed by either pipeline (the report still lists the rest).
@@ -83,7 +83,7 @@ class Output:
 
     bytes: int | None = None
     seconds: float | None = None
-    chosen: str | None = None  # our candidate (phone-meshopt, phone-draco, original)
+    chosen: str | None = None  # our candidate (phone-meshopt, -draco, -quantize, original)
     hausdorff_pct: float | None = None
     hausdorff_note: str | None = None  # why the distance is n/a
     error: str | None = None

@@ -86,9 +86,18 @@ def test_variants_are_made_and_validated(built: Settings) -> None:
     assert {"phone", "original", "ar", "poster"} <= set(variants)
     assert variants["phone"]["bytes"] <= variants["original"]["bytes"]
     candidates = variants["phone"]["candidates"]
-    assert set(candidates) >= {"phone-meshopt", "phone-draco"}
+    assert set(candidates) >= {"phone-meshopt", "phone-draco", "phone-quantize", "original"}
     assert all(c["ok"] for c in candidates.values())
+    assert variants["phone"]["bytes"] == min(c["bytes"] for c in candidates.values())
     assert fox["facts"]["triangles"] == 576
+
+
+def test_gltf_source_packed_is_a_phone_candidate(built: Settings) -> None:
+    """A .gltf within budget competes as one GLB: the phone variant is never the larger."""
+    phone = manifest(built)["box-draco"]["variants"]["phone"]
+    candidates = phone["candidates"]
+    assert candidates["original"]["ok"]
+    assert phone["bytes"] <= candidates["original"]["bytes"]
 
 
 def test_draco_source_is_decoded_not_zeroed(built: Settings) -> None:

@@ -16,7 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-PIPELINE_VERSION = "3"  # 3: palette, and a visually lossless simplification within budget
+# 3: palette, and a visually lossless simplification within budget; 4: a quantized candidate,
+# the packed source of a .gltf as a candidate, each texture kept in its encoding when smaller
+PIPELINE_VERSION = "4"
+#: Ways of compressing the geometry, one phone candidate each ("quantize": no meshopt or
+#: Draco stream, only KHR_mesh_quantization: on tiny models their overhead outweighs the gain).
+COMPRESSIONS = ("meshopt", "draco", "quantize")
 SCRIPT = Path(__file__).with_name("transform.mjs")
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
@@ -89,6 +94,11 @@ def plain_copy(source: Path, output: Path) -> dict[str, Any]:
     return run_transform(["plain", str(source), str(output)])
 
 
+def packed_copy(source: Path, output: Path) -> dict[str, Any]:
+    """The source in one GLB, otherwise as it is (its compression extensions kept)."""
+    return run_transform(["pack", str(source), str(output)])
+
+
 def simplify_ratio(triangles: int, budget: PhoneBudget) -> float:
     """Share of the geometry to keep so the phone variant fits the triangle budget."""
     if triangles <= budget.max_triangles or triangles == 0:
@@ -117,10 +127,14 @@ def make_variant(
 def phone_candidates(
     source: Path, workdir: Path, facts: dict[str, Any], budget: PhoneBudget
 ) -> list[Candidate]:
-    """Meshopt and Draco variants, and the original when it already fits the budget."""
+    """One variant per way of compressing, and the source itself when it already fits.
+
+    The source is the guard against optimizing where it does not pay: a .glb as it is, a .gltf
+    packed into one GLB (a phone variant is one file) with nothing else changed.
+    """
     triangles = int(facts.get("triangles", 0))
     out = []
-    for compression in ("meshopt", "draco"):
+    for compression in COMPRESSIONS:
         path = workdir / f"phone-{compression}.glb"
         made = make_variant(source, path, triangles, budget, compression)
         out.append(Candidate(f"phone-{compression}", path, compression, made))
@@ -129,8 +143,15 @@ def phone_candidates(
         and (t.get("height") or 0) <= budget.max_texture_px
         for t in facts.get("textures", [])
     )
-    if source.suffix.lower() == ".glb" and triangles <= budget.max_triangles and textures_fit:
-        out.append(Candidate("original", source, "none", {"triangles": triangles}))
+    if triangles <= budget.max_triangles and textures_fit:
+        original = source
+        if source.suffix.lower() != ".glb":
+            original = workdir / "original.glb"
+            try:
+                packed_copy(source, original)
+            except OptimizeError:  # only a guard: the optimized candidates remain
+                return out
+        out.append(Candidate("original", original, "none", {"triangles": triangles}))
     return out
 
 
