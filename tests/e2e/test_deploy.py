@@ -73,11 +73,15 @@ def behind_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     }.items():
         config = config.replace(key, value)
     (prefix / "nginx.conf").write_text(config, encoding="utf-8")
-    media = (DEPLOY / "parcours-media.conf").read_text(encoding="utf-8")
-    media = media.replace("@PUBLIC@", str(settings.build_path / "public"))
-    media = media.replace("@BLOBS@", str(settings.build_path / "blobs"))
+    # The media snippet, installed as docs/deploy.md says (cp, then sed for the two paths).
     (prefix / "snippets").mkdir()
-    (prefix / "snippets" / "parcours-media.conf").write_text(media, encoding="utf-8")
+    snippet = prefix / "snippets" / "parcours-media.conf"
+    shutil.copy(DEPLOY / "parcours-media.conf", snippet)
+    build = settings.build_path
+    subprocess.run(
+        ["sed", "-i", f"s|@PUBLIC@|{build}/public|; s|@BLOBS@|{build}/blobs|", str(snippet)],
+        check=True,
+    )
     nginx = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
