@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parcours.errors import CatalogueInvalid, Problem
+from parcours.settings import Settings
 from parcours.snapshot import build_snapshot
 from parcours.web.openapi import Documented
 from parcours.web.state import SnapshotHolder
@@ -43,13 +44,30 @@ class ReloadState:
     failed_since: float | None = None
 
 
-def _relevant(path: str, root: Path) -> bool:
-    relative = Path(path).resolve().relative_to(root.resolve()).parts
-    if not relative or relative[0] in {".parcours", "node_modules", ".venv", ".git"}:
+BUILD_OUTPUTS = {"manifest.json", "narrations.json"}
+
+
+def watched(settings: Settings) -> tuple[list[Path], list[Path]]:
+    """(folders watched with their subfolders, folders watched alone).
+
+    Only where content lives: the content root holds node_modules, .venv and .git too, whose
+    hundred thousand files a recursive watch would register one by one at every start, in
+    every worker (and could exhaust the system's inotify watches).
+    """
+    deep = [settings.tours_dir, settings.assets_dir, settings.locales_dir]
+    flat = [settings.root, settings.build_path]
+    return [d for d in deep if d.is_dir()], [d for d in flat if d.is_dir()]
+
+
+def _relevant(path: str, settings: Settings) -> bool:
+    file = Path(path)
+    if file.name.startswith("."):
         return False
-    if relative[0] == ".build":
-        return relative[-1] in {"manifest.json", "narrations.json"}
-    return relative[-1].endswith(WATCHED_SUFFIXES) and not relative[-1].startswith(".")
+    if settings.build_path in file.parents:
+        return file.parent == settings.build_path and file.name in BUILD_OUTPUTS
+    if file.parent == settings.root:
+        return file == settings.catalogue_path
+    return file.name.endswith(WATCHED_SUFFIXES)
 
 
 def reload_now(holder: SnapshotHolder, state: ReloadState) -> bool:
@@ -76,12 +94,21 @@ def reload_now(holder: SnapshotHolder, state: ReloadState) -> bool:
 async def watch_content(holder: SnapshotHolder, state: ReloadState) -> None:
     from watchfiles import awatch
 
-    root = holder.settings.root
+    settings = holder.settings
+    deep, flat = watched(settings)
+    lock = asyncio.Lock()  # one rebuild at a time, whichever watcher saw the change
+
+    async def follow(paths: list[Path], recursive: bool) -> None:
+        if not paths:
+            return
+        async for changes in awatch(*paths, step=200, debounce=400, recursive=recursive):
+            if any(_relevant(path, settings) for _, path in changes):
+                async with lock:
+                    await run_in_threadpool(reload_now, holder, state)
+
     state.watching = True
     try:
-        async for changes in awatch(root, step=200, debounce=400, recursive=True):
-            if any(_relevant(path, root) for _, path in changes):
-                await run_in_threadpool(reload_now, holder, state)
+        await asyncio.gather(follow(deep, True), follow(flat, False))
     finally:
         state.watching = False
 
