@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw
-
 BACKGROUND = (138, 59, 18)  # the pages' accent colour, #8a3b12
 INK = (253, 252, 250)
 
 
 def icon_png(size: int, *, maskable: bool = False) -> bytes:
     """A square PNG icon of `size` pixels (deterministic bytes for a given size)."""
+    from PIL import Image, ImageDraw  # only when an icon is first asked for
+
     image = Image.new("RGB", (size, size), BACKGROUND)
     draw = ImageDraw.Draw(image)
     # A maskable icon must keep its drawing inside the central 80% circle.

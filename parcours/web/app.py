@@ -167,7 +167,6 @@ def create_app(
     )
     app.state.documented = routes
     app.state.static = app_shell.load_static()
-    app.state.icons = app_shell.load_icons()
     app.state.vendor = vendor.load_vendor(settings.node_modules)
     app.add_middleware(Preflight)
     # Curators' session cookie for /admin and /api (inside the framing policy).

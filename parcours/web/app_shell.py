@@ -8,6 +8,7 @@ printed on signs (`/s/<code>`), which lead to the page in the phone's language.
 from __future__ import annotations
 
 import difflib
+import functools
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,15 @@ def load_static(directory: Path = STATIC_DIR) -> dict[str, Representation]:
     return files
 
 
-def load_icons() -> dict[str, Representation]:
-    icons = {f"icon-{n}.png": Representation(icon_png(n), "image/png") for n in ICON_SIZES}
-    icons["maskable-512.png"] = Representation(icon_png(512, maskable=True), "image/png")
-    return icons
+#: Icon file name -> (size, maskable).
+ICONS = {f"icon-{n}.png": (n, False) for n in ICON_SIZES} | {"maskable-512.png": (512, True)}
+
+
+@functools.cache
+def icon_representation(name: str) -> Representation:
+    """Drawn on first request and kept: drawing them cost every start-up tens of ms."""
+    size, maskable = ICONS[name]
+    return Representation(icon_png(size, maskable=maskable), "image/png")
 
 
 async def static_file(request: Request) -> Response:
@@ -61,10 +67,10 @@ async def static_file(request: Request) -> Response:
 
 
 async def icon(request: Request) -> Response:
-    icons: dict[str, Representation] = request.app.state.icons
-    rep = icons.get(request.path_params["name"])
-    if rep is None:
-        raise NotFound("icon", request.path_params["name"][:100], list(icons))
+    name = request.path_params["name"]
+    if name not in ICONS:
+        raise NotFound("icon", name[:100], list(ICONS))
+    rep = icon_representation(name)
     return represent(request, rep, cors=False, cache_control="public, max-age=86400")
 
 
