@@ -5,9 +5,9 @@ from the vocabulary, a UNESCO component and element code, a point drawn uniforml
 area's bounding box (seeded, so every run writes the same file), short French texts. Only
 `site_catalog.yaml` is written: no trails, assets or translations.
 
-The schema allows element codes of a component number (1-109) followed by at most two capital
-letters, and no code twice: 109 x 703 = 76,627 distinct places at most. Beyond that, codes
-repeat and `parcours check` rightly reports each repeat (see `MAX_DISTINCT_ELEMENTS`).
+The schema allows element codes of a component number (1-109) followed by at most three capital
+letters, and no code twice: 109 x 18,279 = 1,992,411 distinct places at most
+(`MAX_DISTINCT_ELEMENTS`), so every generated catalogue validates.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ LETTERS = [
     "",
     *string.ascii_uppercase,
     *("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2)),
+    *("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=3)),
 ]
 MAX_DISTINCT_ELEMENTS = 109 * len(LETTERS)
 DESCRIPTION = (
@@ -50,11 +51,10 @@ DESCRIPTION = (
 
 
 def element_codes() -> Iterator[tuple[int, str]]:
-    """(component, element) pairs, every distinct one first, then again from the start."""
-    while True:
-        for letters in LETTERS:
-            for component in range(1, 110):
-                yield component, f"{component}{letters}"
+    """(component, element) pairs, all distinct, the shortest codes first."""
+    for letters in LETTERS:
+        for component in range(1, 110):
+            yield component, f"{component}{letters}"
 
 
 def _quote(text: str) -> str:
@@ -63,6 +63,8 @@ def _quote(text: str) -> str:
 
 def catalogue_yaml(count: int, seed: int = 20261123) -> str:
     """The text of a site_catalog.yaml with `count` synthetic places."""
+    if count > MAX_DISTINCT_ELEMENTS:
+        raise ValueError(f"at most {MAX_DISTINCT_ELEMENTS:,} places have distinct element codes")
     rng = random.Random(seed)
     west, south, east, north = PORTE_DU_HAINAUT_BBOX
     # Keep the 2 km margin of the area box free, as real sites are.

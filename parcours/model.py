@@ -70,8 +70,9 @@ class UnescoRef(_Record):
     )
     component: int = Field(ge=1, le=109, description="Component number of the nomination (1-109).")
     component_name: NonEmpty = Field(description="Official French name of the component.")
-    element: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}[A-Z]{0,2}$")] = Field(
-        description="Element code of the nomination file, e.g. '15A'."
+    element: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}[A-Z]{0,3}$")] = Field(
+        description="Element code of the nomination file, e.g. '15A': the component number "
+        "and up to three letters."
     )
 
 

@@ -7,10 +7,12 @@ them is a dictionary lookup.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +30,13 @@ from parcours.i18n.catalogs import Translations, load_translations
 from parcours.i18n.units import SITE_FIELDS, SUBTYPE_CONTEXT, site_context
 from parcours.model import Catalogue, Site
 from parcours.packs import BuiltPack
+from parcours.published import published_blobs
 from parcours.query import SiteQuery, fold
 from parcours.representation import (
     _LRU,
     LITE_HINTS,
     Representation,
+    dump_json,
     json_representation,
 )
 from parcours.schemas import SCHEMAS, json_schema
@@ -77,11 +81,14 @@ class Snapshot:
     built_at: float
     sites: tuple[Site, ...]
     by_id: dict[str, Site]
+    #: Site id -> its position in `sites` (and in each language's `items`).
+    positions: dict[str, int]
     texts: dict[str, dict[str, SiteTexts]]
     documents: dict[str, dict[str, Representation]]
     #: The same site documents for clients saving data: assets point to the phone variant.
     lite_documents: LazyLite
-    items: dict[str, list[dict[str, Any]]]
+    #: Each site's entry of the lists, as JSON: a tenth of the size of the dict it encodes.
+    items: dict[str, list[bytes]]
     search_text: dict[str, dict[str, str]]
     representations: dict[str, Representation]
     assets: dict[str, Asset] = field(default_factory=dict)
@@ -114,29 +121,36 @@ class Snapshot:
         return self.documents[lang].get(site_id)
 
     @functools.cached_property
+    def sorted_ids(self) -> list[str]:
+        """Site ids in alphabetical order, to suggest the ones near a mistyped id."""
+        return sorted(self.by_id)
+
+    @functools.cached_property
     def spatial(self) -> GridIndex:
         """Grid of the sites' locations: `near` with a radius and `bbox` scan nearby cells."""
         return GridIndex([(s.location.lat, s.location.lon) for s in self.sites])
 
     def find_sites(self, query: SiteQuery, lang: str) -> list[tuple[Site, float | None]]:
         """Sites matching the query; sorted by distance when `near` is given."""
+        # The grid applies `bbox`, `near` and `radius` exactly, gives each distance and sorts
+        # by it (equal distances in catalogue order, as a stable sort would).
+        near = self.spatial.select(self.sites, query.near, query.radius_m, query.bbox)
+        if not (query.type or query.commune or query.q):
+            return near
         terms = fold(query.q).split() if query.q else []
         commune = fold(query.commune) if query.commune else None
+        search_text = self.search_text[lang]
         found: list[tuple[Site, float | None]] = []
-        # The grid applies `bbox`, `near` and `radius` exactly and gives each distance.
-        near = self.spatial.select(self.sites, query.near, query.radius_m, query.bbox)
         for site, distance in near:
             if query.type and site.type != query.type:
                 continue
-            if commune and commune not in {fold(c) for c in site.communes}:
+            if commune and commune not in {_fold_once(c) for c in site.communes}:
                 continue
             if terms:
-                haystack = self.search_text[lang][site.id]
+                haystack = search_text[site.id]
                 if not all(term in haystack for term in terms):
                     continue
             found.append((site, distance))
-        if query.near:
-            found.sort(key=lambda pair: pair[1] or 0.0)
         return found
 
 
@@ -151,6 +165,11 @@ def _search_text(site: Site, texts: SiteTexts, source: SiteTexts) -> str:
 
 
 _fold_once = functools.lru_cache(maxsize=8192)(fold)
+
+
+def _same(text: str, other: str) -> str:
+    """`other` when the texts are equal, so that one string is kept for both."""
+    return other if text == other else text
 
 
 def languages_document(translations: Translations, units: list[tuple[str, str]]) -> dict[str, Any]:
@@ -201,6 +220,20 @@ def _content_units(
     return units
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The build makes millions of objects that live as long as the snapshot: the cyclic
+    collector walked them at each of its full passes (27, a quarter of the build at 100,000)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def build_snapshot(settings: Settings) -> Snapshot:
     """Load, validate and precompute; raises CatalogueInvalid with every problem found."""
     loaded = load_content(settings)
@@ -260,11 +293,15 @@ def build_snapshot(settings: Settings) -> Snapshot:
         loaded.draft_trails.values(), langs, translations, preview_texts, summary_of, narrations
     )
 
+    assets_of: dict[str, list[Asset]] = {}
+    for asset in assets:
+        for site_id in asset.sites:
+            assets_of.setdefault(site_id, []).append(asset)
+
     def site_assets(site: Site, lang: str, lite: bool) -> list[dict[str, Any]]:
         return [
             asset_summary(a, asset_texts[lang][a.id], lang, manifest.get(a.id), lite)
-            for a in assets
-            if site.id in a.sites
+            for a in assets_of.get(site.id, ())
         ]
 
     def site_doc(site: Site, lang: str, lite: bool) -> Representation:
@@ -282,9 +319,17 @@ def build_snapshot(settings: Settings) -> Snapshot:
     # Clients saving data are few: their variant of a site is made on first request.
     lite_documents = LazyLite(lambda site_id, lang: site_doc(catalogue_sites[site_id], lang, True))
     catalogue_sites = {s.id: s for s in sites}
-    items = {lang: [site_item(s, texts[lang][s.id], lang) for s in sites] for lang in langs}
-    search_text = {
-        lang: {s.id: _search_text(s, texts[lang][s.id], texts[source][s.id]) for s in sites}
+    items = {
+        lang: [dump_json(site_item(s, texts[lang][s.id], lang)) for s in sites] for lang in langs
+    }
+    french = {s.id: _search_text(s, texts[source][s.id], texts[source][s.id]) for s in sites}
+    search_text = {  # an untranslated site keeps the French string, not a copy of it
+        lang: french
+        if lang == source
+        else {
+            s.id: _same(_search_text(s, texts[lang][s.id], texts[source][s.id]), french[s.id])
+            for s in sites
+        }
         for lang in langs
     }
     inputs = [
@@ -317,6 +362,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         built_at=time.time(),
         sites=sites,
         by_id={s.id: s for s in sites},
+        positions={s.id: i for i, s in enumerate(sites)},
         texts=texts,
         documents=documents,
         lite_documents=lite_documents,
@@ -332,22 +378,7 @@ def build_snapshot(settings: Settings) -> Snapshot:
         drafts=loaded.drafts,
         draft_trails=loaded.draft_trails,
         preview_trails=preview_trails,
-        media_blobs=frozenset(
-            v["blob"]
-            for record in manifest.values()
-            if record.get("published")
-            for v in record.get("variants", {}).values()
-            if isinstance(v, dict) and "blob" in v
-        )
-        | frozenset(
-            blob
-            for stops in narrations.values()
-            if isinstance(stops, dict)
-            for langs in stops.values()
-            for record in langs.values()
-            for blob in (record.get("audio"), record.get("captions"))
-            if blob
-        ),
+        media_blobs=published_blobs(manifest, narrations),
     )
     _warm(snapshot)
     return snapshot

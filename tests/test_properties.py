@@ -9,6 +9,8 @@ Catalogue loading: a site record of a copy of site_catalog.yaml changed at rando
 dropped, a value replaced by any YAML value, NaN and infinities included, the record
 duplicated or replaced, or a character typed anywhere in the file) either loads or raises
 CatalogueInvalid whose problems each say file, path and message, never another exception.
+Element codes: a component number and up to three letters validate, and such a code is a
+short code (`/s/8aaa`) and a sign.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from parcours.catalogue import load_catalogue
 from parcours.errors import CatalogueInvalid
 from parcours.geo import distance_m
 from parcours.settings import BUNDLED_ROOT, Settings
+from tests.conftest import replace_in
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -125,6 +128,10 @@ def test_site_geo_queries_never_fail(
         if geojson
         else [(s["location"]["lat"], s["location"]["lon"]) for s in body["items"]]
     )
+    if "near" in sent:  # nearest first
+        found = body["features"] if geojson else body["items"]
+        distances = [(f["properties"] if geojson else f)["distance_m"] for f in found]
+        assert distances == sorted(distances), sent
     if "near" in sent and "radius" in sent:
         lat, lon = (float(x) for x in sent["near"].split(","))
         for point in points:
@@ -253,3 +260,44 @@ def test_a_mutated_site_loads_or_says_what_is_wrong(
             assert isinstance(problem.message, str) and problem.message.strip()
             assert problem.line is None or problem.line >= 1
             assert str(problem)  # prints as `parcours check` shows it
+
+
+# --- Element codes -------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(letters=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=5))
+def test_element_codes_take_up_to_three_letters(
+    catalogue_copy: tuple[Path, Any, str], letters: str
+) -> None:
+    root, original, text = catalogue_copy
+    element = f"8{letters}"
+    taken = {s["unesco"]["element"] for s in original["sites"]} - {"8N"}
+    (root / "site_catalog.yaml").write_text(
+        text.replace("element: 8N\n", f"element: '{element}'\n", 1), encoding="utf-8"
+    )
+    try:
+        catalogue = load_catalogue(Settings(root=root))
+    except CatalogueInvalid as exc:
+        assert len(letters) > 3 or element in taken, exc.problems
+        assert {p.path.rsplit(".", 1)[-1] for p in exc.problems} == {"element"}
+    else:
+        assert len(letters) <= 3 and element not in taken
+        assert element in {s.unesco.element for s in catalogue.sites}
+
+
+def test_a_three_letter_element_is_a_short_code_and_a_sign(content_root: Path) -> None:
+    from parcours import qr
+    from parcours.snapshot import build_snapshot
+    from parcours.web.app import create_app
+
+    replace_in(content_root / "site_catalog.yaml", "element: 8N\n", "element: 8AAA\n")
+    settings = Settings(root=content_root)
+    snapshot = build_snapshot(settings)
+    assert snapshot.codes["8aaa"].site_id == "caph-8n-cite-lagrange"
+    (sign,) = [s for s in qr.plan_signs(snapshot, "https://x.example") if s.code == "8aaa"]
+    assert sign.url == "https://x.example/s/8aaa"
+    with TestClient(create_app(settings, snapshot)) as client:
+        answer = client.get("/s/8AAA", follow_redirects=False)
+    assert answer.status_code == 302
+    assert answer.headers["location"].startswith("/sites/caph-8n-cite-lagrange?")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import math
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from parcours import geo
+from parcours import geo, listing
+from parcours.documents import site_item
 from parcours.query import SiteQuery
+from parcours.representation import dump_json
 from parcours.snapshot import Snapshot
-from parcours.spatial import GridIndex, cell_size, near_area
+from parcours.spatial import GridIndex, cell_size, distances, near_area
 
 LAT = st.floats(-90, 90, allow_nan=False)
 LON = st.floats(-180, 180, allow_nan=False)
@@ -115,8 +120,36 @@ def test_select_answers_like_the_linear_scan_it_replaced(
             if radius is not None and distance > radius:
                 continue
         expected.append((i, distance))
+    if near is not None:  # by distance, equal ones in the points' order (a stable sort)
+        expected.sort(key=lambda pair: pair[1] or 0.0)
     index = GridIndex(points, cell)
     assert list(index.select(range(len(points)), near, radius, box)) == expected
+
+
+@given(POINTS, LAT, LON)
+@settings(max_examples=300)
+def test_distances_are_those_of_geo_distance_m_bit_for_bit(
+    points: list[tuple[float, float]], lat: float, lon: float
+) -> None:
+    points = [*points, (-lat, lon + 180.0 if lon <= 0 else lon - 180.0), (lat, lon)]  # antipode
+    phis = [math.radians(p[0]) for p in points]
+    measured = distances(lat, lon, phis, map(math.cos, phis), [p[1] for p in points])
+    assert measured == [geo.distance_m(lat, lon, *p) for p in points]
+
+
+@given(
+    st.lists(st.sampled_from([(50.38, 3.42), (50.381, 3.421), (50.379, 3.4205)]), max_size=30),
+    st.one_of(st.none(), st.floats(1, 500)),
+)
+def test_equal_distances_keep_the_points_order(
+    points: list[tuple[float, float]], radius: float | None
+) -> None:
+    # Several places at one spot (a pit and its headframe): ties must not depend on cells.
+    index = GridIndex(points, 0.0005)
+    found = index.matches(near=(50.3805, 3.4207), radius_m=radius)
+    assert found is not None
+    keys = [(distance, position) for position, distance in found]
+    assert keys == sorted(keys) and len({p for p, _ in found}) == len(found)
 
 
 def test_near_and_bbox_together_keep_the_smaller_candidate_list() -> None:
@@ -159,6 +192,36 @@ def test_snapshot_find_sites_matches_a_linear_scan(
     box = geo.BBox(west, lat - 0.05, east, lat + 0.05)
     boxed = [s for s, _ in snapshot.find_sites(SiteQuery(bbox=box), "fr")]
     assert boxed == [s for s in snapshot.sites if box.contains(s.location.lat, s.location.lon)]
+    both = SiteQuery(near=(lat, lon), radius_m=radius, bbox=box, type=snapshot.sites[0].type)
+    assert snapshot.find_sites(both, "fr") == [
+        pair
+        for pair in expected
+        if box.contains(pair[0].location.lat, pair[0].location.lon) and pair[0].type == both.type
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SiteQuery(near=(50.38449, 3.42582), radius_m=3000, limit=5, offset=2),
+        SiteQuery(bbox=geo.BBox(3.36, 50.31, 3.46, 50.40), q="fosse"),
+        SiteQuery(limit=7),
+    ],
+)
+def test_a_page_is_the_json_of_its_document(snapshot: Snapshot, query: SiteQuery) -> None:
+    # The items are spliced in as JSON: the bytes must be those of encoding the whole.
+    body = listing.list_body(snapshot, query, "en")
+    document = json.loads(body)
+    assert body == dump_json(document) and document["count"] > 0
+    found = snapshot.find_sites(query, "en")[query.offset : query.offset + query.limit]
+    expected = []
+    for site, distance in found:
+        item = site_item(site, snapshot.texts["en"][site.id], "en")
+        expected.append(item if distance is None else {**item, "distance_m": round(distance, 1)})
+    assert document["items"] == expected
+    assert list(document) == [
+        *("lang", "total", "offset", "limit", "count", "query", "items", "links")
+    ]
 
 
 def test_api_near_and_bbox_answer_as_before(client: TestClient) -> None:
