@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import mimetypes
 from collections.abc import AsyncIterator
 
@@ -183,4 +184,6 @@ def create_app(
 
 def app_from_env() -> Starlette:
     """Factory for `uvicorn --factory` and reload mode: settings come from PARCOURS_*."""
-    return create_app(settings_from_env())
+    app = create_app(settings_from_env())
+    gc.freeze()  # as `serve` does: the snapshot never changes, the collector need not walk it
+    return app

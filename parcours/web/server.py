@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ def serve(settings: Settings, snapshot: Snapshot, options: ServeOptions) -> None
         "log_level": options.log_level,
         "access_log": options.access_log,
         "proxy_headers": True,
+        "server_header": False,  # no need to tell every client which server software runs
         "http": "parcours.web.server:BoundedHttpTools",
     }
     if options.reload or options.workers > 1:
@@ -114,4 +116,6 @@ def serve(settings: Settings, snapshot: Snapshot, options: ServeOptions) -> None
         return
     from parcours.web.app import create_app
 
-    uvicorn.run(create_app(settings, snapshot), **common)  # type: ignore[arg-type]
+    app = create_app(settings, snapshot)
+    gc.freeze()  # the snapshot never changes: the cyclic collector need not walk it again
+    uvicorn.run(app, **common)  # type: ignore[arg-type]
