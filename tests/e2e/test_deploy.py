@@ -116,6 +116,20 @@ def phone_variant(app: Server, asset_id: str) -> tuple[str, int]:
     return asset["variants"]["phone"]["url"], asset["variants"]["phone"]["bytes"]
 
 
+def sent_by_nginx(client: httpx.Client, url: str, size: int) -> httpx.Response:
+    """The model at `url`, sent whole by nginx with parcours's media headers; ranges work."""
+    served = client.get(url)
+    assert served.status_code == 200
+    assert served.content[:4] == b"glTF" and len(served.content) == size
+    assert "x-accel-redirect" not in served.headers
+    assert served.headers["content-type"] == "model/gltf-binary"
+    assert "immutable" in served.headers["cache-control"]
+    assert served.headers["access-control-allow-origin"] == "*"
+    part = client.get(url, headers={"range": "bytes=0-3"})
+    assert part.status_code == 206 and part.content == b"glTF"
+    return served
+
+
 @needs_nginx
 def test_nginx_sends_the_published_media_from_the_static_mount(
     behind_nginx: tuple[str, Server],
@@ -128,19 +142,11 @@ def test_nginx_sends_the_published_media_from_the_static_mount(
     build = settings_from_env().build_path
     assert (build / "public" / "media" / name).resolve() == (build / "blobs" / name[:2] / name)
     with httpx.Client(verify=False, timeout=10) as client:
-        served = client.get(base + url)
-        assert served.status_code == 200
-        assert served.content[:4] == b"glTF" and len(served.content) == size
-        assert "x-accel-redirect" not in served.headers
-        assert served.headers["content-type"] == "model/gltf-binary"
-        assert "immutable" in served.headers["cache-control"]
-        assert served.headers["access-control-allow-origin"] == "*"
+        served = sent_by_nginx(client, base + url, size)
         assert served.headers["content-security-policy"].startswith("default-src 'none'")
         assert served.headers["strict-transport-security"].startswith("max-age=")
         again = client.get(base + url, headers={"if-none-match": served.headers["etag"]})
         assert again.status_code == 304
-        part = client.get(base + url, headers={"range": "bytes=0-3"})
-        assert part.status_code == 206 and part.content == b"glTF"
         # A blob in the store that no build published is not in the mount: parcours says no.
         stray = b"not published"
         digest = hashlib.sha256(stray).hexdigest()
@@ -175,16 +181,8 @@ def test_nginx_sends_by_x_accel_redirect_what_the_mount_lacks(
     link.unlink()  # as between a build's manifest and its links
     try:
         with httpx.Client(verify=False, timeout=10) as client:
-            served = client.get(base + url)
-            assert served.status_code == 200
-            assert served.content[:4] == b"glTF" and len(served.content) == size
-            assert "x-accel-redirect" not in served.headers
-            assert served.headers["content-type"] == "model/gltf-binary"
-            assert "immutable" in served.headers["cache-control"]
+            served = sent_by_nginx(client, base + url, size)
             assert served.headers["etag"] == direct.headers["etag"]  # parcours's, the hash
-            assert served.headers["access-control-allow-origin"] == "*"
-            part = client.get(base + url, headers={"range": "bytes=0-3"})
-            assert part.status_code == 206 and part.content == b"glTF"
             assert client.get(base + "/_blobs/" + url.rsplit("/", 1)[1]).status_code == 404
     finally:
         sync_public_media(
