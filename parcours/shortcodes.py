@@ -70,7 +70,7 @@ def build_codes(
         for index, stop in enumerate(trail.stops):
             target = Target("stop", site_id=stop.site, trail_id=trail.id, stop_index=index)
             claim(stop_code(trail.id, index), target, f"tours/{trail.id}.yaml")
-    return codes, problems
+    return dict(sorted(codes.items())), problems  # sorted: suggestions search them in order
 
 
 def resolve(codes: Mapping[str, Target], code: str) -> Target | None:

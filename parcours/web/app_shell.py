@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from parcours.errors import NotFound
 from parcours.icons import icon_png
+from parcours.listing import close_matches
 from parcours.representation import Representation, json_representation
 from parcours.shortcodes import resolve, stop_code
 from parcours.snapshot import Snapshot
@@ -149,7 +150,7 @@ async def short_link(request: Request) -> Response:
     code = request.path_params["code"]
     target = resolve(snapshot.codes, code)
     if target is None:
-        close = difflib.get_close_matches(code.lower(), list(snapshot.codes), n=3, cutoff=0.5)
+        close = close_matches(code.strip().lower(), list(snapshot.codes))
         raise NotFound("code", code[:60], close)
     lang = page_language(request, snapshot)
     if target.kind == "site":
