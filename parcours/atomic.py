@@ -40,6 +40,20 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     fsync_dir(path.parent)
 
 
+def write_cache(path: Path, data: bytes) -> None:
+    """Keep derived bytes for next time: atomic (never half a file) but not made durable, as
+    losing them only costs recomputing them; skipped where the folder cannot be written (a
+    read-only deployment recomputes at every start)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+
+
 def append_durable(path: Path, line: bytes) -> None:
     """Append one line and make it durable (the audit log is append-only); if the disk
     refuses it (full: a short write), the log is cut back to where it was and OSError raised."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import marshal
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
+from parcours.atomic import write_cache
 from parcours.errors import CatalogueInvalid, Problem
 
 PathPart = str | int
@@ -167,16 +167,9 @@ def _cached(cache_dir: Path | None, display_name: str, digest: str) -> tuple[boo
 
 
 def _remember(cache_dir: Path | None, display_name: str, digest: str, data: Any) -> None:
-    if cache_dir is None:
-        return
-    target = _cache_file(cache_dir, display_name)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}")
-        partial.write_bytes(marshal.dumps((_CACHE_FORMAT, digest, data)))
-        partial.replace(target)
-    except (OSError, ValueError):
-        pass  # a read-only deployment simply parses every time
+    if cache_dir is not None:
+        marshalled = marshal.dumps((_CACHE_FORMAT, digest, data))
+        write_cache(_cache_file(cache_dir, display_name), marshalled)
 
 
 def load_yaml(

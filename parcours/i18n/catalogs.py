@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations
 from babel.support import Translations as GettextTranslations
 
+from parcours.atomic import write_cache
 from parcours.errors import CatalogueInvalid, Problem
 
 CONTENT_DOMAIN = "content"
@@ -162,16 +162,8 @@ def _cached_entries(
             pass
     entries = list(_entries(_read_po(path, display)))
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_name(f".{cache.name}.{os.getpid()}")
-            partial.write_text(
-                json.dumps([[c, m, e.text, e.fuzzy] for c, m, e in entries], ensure_ascii=False),
-                encoding="utf-8",
-            )
-            partial.replace(cache)
-        except OSError:
-            pass  # a read-only deployment simply parses every time
+        rows = [[c, m, e.text, e.fuzzy] for c, m, e in entries]
+        write_cache(cache, json.dumps(rows, ensure_ascii=False).encode())
     return entries
 
 
@@ -189,13 +181,7 @@ def _cached_mo(path: Path, display: str, cache_dir: Path | None) -> bytes:
     write_mo(buffer, _read_po(path, display), use_fuzzy=False)
     compiled = buffer.getvalue()
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_name(f".{cache.name}.{os.getpid()}")
-            partial.write_bytes(compiled)
-            partial.replace(cache)
-        except OSError:
-            pass  # a read-only deployment simply compiles every time
+        write_cache(cache, compiled)
     return compiled
 
 
