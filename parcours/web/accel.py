@@ -33,7 +33,7 @@ from starlette.types import Scope
 from parcours.blobs import BLOB_NAME
 from parcours.snapshot import Snapshot
 from parcours.web.media import MEDIA_HEADERS, MEDIA_TYPES
-from parcours.web.responses import Answer, RawHeaders, etag_matches
+from parcours.web.responses import Answer, RawHeaders, etag_matches, raw_headers
 from parcours.web.state import SnapshotHolder
 
 PREFIX = "/media/"
@@ -77,11 +77,7 @@ class BlobCache:
         return len(self._items)
 
 
-def _header_list(headers: dict[str, str]) -> RawHeaders:
-    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-
-
-NOT_MODIFIED = _header_list(MEDIA_HEADERS)  # then the ETag, as the route sends them
+NOT_MODIFIED = raw_headers(MEDIA_HEADERS)  # then the ETag, as the route sends them
 
 
 class MediaLane:
@@ -132,7 +128,7 @@ class MediaLane:
             headers = {**MEDIA_HEADERS, "etag": etag, "content-type": media_type}
             headers["x-accel-redirect"] = f"{self.prefix}{name[:2]}/{name}"
             headers["content-length"] = "0"
-            return 200, _header_list(headers), b""
+            return 200, raw_headers(headers), b""
         if path is not None and rng is None:
             blob = await self._load(name, path, etag, media_type)
         if blob is None or rng is not None:
@@ -156,6 +152,6 @@ class MediaLane:
             "content-length": str(len(body)),
             "last-modified": formatdate(stat.st_mtime, usegmt=True),
         }
-        blob = Blob(body, _header_list(headers))
+        blob = Blob(body, raw_headers(headers))
         self.cache.put(name, blob)
         return blob

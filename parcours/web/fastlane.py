@@ -20,7 +20,14 @@ from parcours.query import SiteQuery
 from parcours.representation import Representation
 from parcours.snapshot import Snapshot
 from parcours.web.hints import wants_lite
-from parcours.web.responses import Answer, RawHeaders, accepts_gzip, answer, etag_matches
+from parcours.web.responses import (
+    Answer,
+    RawHeaders,
+    accepts_gzip,
+    answer,
+    etag_matches,
+    raw_headers,
+)
 from parcours.web.state import SnapshotHolder
 
 Table = dict[tuple[str, str | None], Representation]
@@ -124,9 +131,7 @@ class FastLane:
         raw = self._headers.get(key)
         if raw is None:
             status, out, _ = answer(rep, "GET", headers)
-            raw = self._headers[key] = [
-                (k.encode("latin-1"), v.encode("latin-1")) for k, v in out.items()
-            ]
+            raw = self._headers[key] = raw_headers(out)
         if status == 304 or scope["method"] == "HEAD":
             return status, raw, b""
         return status, raw, rep.gzipped()[0] if gzipped else rep.body

@@ -24,6 +24,11 @@ CORS_HEADERS = {
 }
 
 
+def raw_headers(headers: Mapping[str, str]) -> RawHeaders:
+    """Header names and values as ASGI sends them."""
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
 def etag_matches(header: str, etag: str) -> bool:
     """If-None-Match uses weak comparison: W/ prefixes are ignored; '*' matches anything."""
     if header.strip() == "*":
@@ -86,5 +91,5 @@ def represent(
         cache_control=cache_control,
     )
     response = Response(body, status_code=status)
-    response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    response.raw_headers = raw_headers(headers)
     return response
